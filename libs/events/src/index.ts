@@ -1,0 +1,6 @@
+export * from './envelope.js';
+export * from './topics.js';
+export * from './order-events.js';
+export * from './payment-events.js';
+export * from './catalogue.js';
+export * from './parse-event.js';

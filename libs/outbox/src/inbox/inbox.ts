@@ -1,0 +1,25 @@
+/**
+ * Idempotent consumer. Kafka delivers at least once, and the outbox relay may send an event twice, so a consumer
+ * records each event id it applies in the same transaction as the effect. A redelivered event finds its id there
+ * and has no second effect.
+ */
+import { Injectable } from '@nestjs/common';
+import type { AnyEvent } from '@saga/events';
+import type { EntityManager } from 'typeorm';
+
+@Injectable()
+export class Inbox {
+  /**
+   * Records the event for this consumer inside the caller's open transaction. Returns false when it was already
+   * recorded, i.e. the event was applied before. If another transaction is recording the same event right now,
+   * this waits for it: after its commit this returns false, after its rollback true.
+   */
+  async accept(transaction: EntityManager, consumer: string, event: AnyEvent): Promise<boolean> {
+    const inserted: unknown[] = await transaction.query(
+      `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, event.id, event.type],
+    );
+    return inserted.length === 1;
+  }
+}

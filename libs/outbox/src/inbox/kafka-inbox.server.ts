@@ -1,0 +1,163 @@
+/**
+ * The consumer loop behind every `@OnEvent` handler. Nest's built-in Kafka transport commits offsets on its own
+ * schedule and restarts its consumer on a handler error, which blocks the partition; this one owns those choices:
+ *
+ *   parse and validate -> [one transaction: inbox row + handler's writes + its outbox rows] -> commit offset
+ *
+ * The offset is committed only after the transaction commits, so a crash in between redelivers the event, and the
+ * inbox makes that redelivery a no-op. A malformed or rejected event is logged and skipped, never retried forever;
+ * any other failure (database or broker down) is retried with backoff, holding the partition so order is kept.
+ */
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { describeEvent, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { backoffDelay, sleep } from '../backoff.js';
+import type { FaultInjector } from '../faults.js';
+import type { Inbox } from './inbox.js';
+import { EventRejectedError } from './on-event.js';
+
+export type ConsumerOptions = {
+  /** Kafka consumer group, and the inbox's name for this consumer. */
+  groupId: string;
+  /** Partitions processed in parallel; each partition stays strictly sequential. */
+  partitionsConsumedConcurrently: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+};
+
+export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
+  partitionsConsumedConcurrently: 3,
+  retryInitialMs: 200,
+  retryMaxMs: 15_000,
+};
+
+export type MessagePosition = { topic: string; partition: number; offset: string };
+
+/** What a handler gets through `@Ctx()`: the open transaction, and where the event came from. */
+export class InboxContext extends BaseRpcContext<[EntityManager, MessagePosition]> {
+  get transaction(): EntityManager {
+    return this.args[0];
+  }
+
+  get position(): MessagePosition {
+    return this.args[1];
+  }
+}
+
+type Outcome = 'applied' | 'duplicate' | 'ignored' | { rejected: string };
+
+export class KafkaInboxServer extends Server implements CustomTransportStrategy {
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger(KafkaInboxServer.name);
+  private consumer?: Consumer;
+  private running = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly inbox: Inbox,
+    private readonly options: ConsumerOptions,
+    private readonly faults: FaultInjector,
+  ) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    await this.consumer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaInboxServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
+    const topics = topicsCarrying(this.messageHandlers.keys());
+    if (topics.length === 0) {
+      this.logger.warn('no @OnEvent handlers are registered; not consuming');
+      return;
+    }
+    this.running = true;
+    this.consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachMessage: (payload) => this.handleMessage(payload),
+    });
+    this.logger.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+  }
+
+  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const position: MessagePosition = { topic, partition, offset: message.offset };
+    const where = `${topic}[${partition}]@${message.offset}`;
+    const parsed = parseEvent(message.value, message.key);
+
+    if (!parsed.ok) {
+      this.logger.warn(`skipping ${where}: ${parsed.reason}`);
+    } else {
+      const outcome = await this.processWithRetry(parsed.event, position, heartbeat);
+      if (typeof outcome === 'object') {
+        this.logger.warn(`${describeEvent(parsed.event)} rejected at ${where}: ${outcome.rejected}`);
+      } else if (outcome !== 'ignored') {
+        this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${where}`);
+      }
+    }
+
+    // offset + 1: the committed offset names the next message to read.
+    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+
+  private async processWithRetry(
+    event: SagaEvent,
+    position: MessagePosition,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.process(event, position);
+        await this.faults.at('consumer.after-commit');
+        return outcome;
+      } catch (error) {
+        if (error instanceof EventRejectedError) return { rejected: error.message };
+        // Stopping: leave the offset uncommitted; the next owner of the partition processes the event.
+        if (!this.running) throw error;
+        const delay = backoffDelay(attempt, this.options.retryInitialMs, this.options.retryMaxMs);
+        this.logger.warn(
+          `${describeEvent(event)} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`,
+        );
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async process(event: SagaEvent, position: MessagePosition): Promise<Outcome> {
+    const handler = this.getHandlerByPattern(event.type);
+    if (!handler) return 'ignored'; // a type on a subscribed topic that this service does not react to
+
+    return this.dataSource.transaction(async (transaction) => {
+      if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
+      const result = await handler(event, new InboxContext([transaction, position]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return 'applied';
+    });
+  }
+}

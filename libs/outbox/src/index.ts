@@ -1,0 +1,16 @@
+export { Outbox } from './outbox/outbox.js';
+export { OutboxRelay, defaultRelayOptions, type RelayOptions } from './outbox/outbox-relay.js';
+export { Inbox } from './inbox/inbox.js';
+export { OnEvent, EventRejectedError } from './inbox/on-event.js';
+export {
+  KafkaInboxServer,
+  InboxContext,
+  defaultConsumerOptions,
+  type ConsumerOptions,
+  type MessagePosition,
+} from './inbox/kafka-inbox.server.js';
+export { OutboxModule, type OutboxModuleOptions } from './outbox.module.js';
+export { OutboxAndInbox1730000000000 } from './migrations/1730000000000-outbox-and-inbox.js';
+export { createKafka } from './kafka/kafka-client.js';
+export { provisionTopics } from './kafka/topic-provisioner.js';
+export { noFaults, SimulatedCrash, type FaultInjector, type FaultPoint } from './faults.js';

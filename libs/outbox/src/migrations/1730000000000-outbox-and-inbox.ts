@@ -1,0 +1,39 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The two tables every service needs to take part in the saga. Each service lists this migration
+ * beside its own, so the tables live in the service's own database.
+ */
+export class OutboxAndInbox1730000000000 implements MigrationInterface {
+  name = 'OutboxAndInbox1730000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE outbox (
+        id           bigserial   PRIMARY KEY,            -- per key, the order of commits (see Outbox.enqueue)
+        event_id     uuid        NOT NULL UNIQUE,
+        topic        text        NOT NULL,
+        message_key  text        NOT NULL,
+        event_type   text        NOT NULL,
+        payload      jsonb       NOT NULL,
+        lane         smallint    NOT NULL,               -- hash(key) mod lanes: one relay at a time per lane
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz
+      )`);
+    await runner.query(`CREATE INDEX outbox_pending ON outbox (lane, id) WHERE published_at IS NULL`);
+    await runner.query(`CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await runner.query(`
+      CREATE TABLE inbox (
+        consumer     text        NOT NULL,
+        event_id     uuid        NOT NULL,
+        event_type   text        NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE inbox`);
+    await runner.query(`DROP TABLE outbox`);
+  }
+}

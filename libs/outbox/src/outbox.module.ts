@@ -1,0 +1,120 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { sagaTopicSpecs, type TopicSpec } from '@saga/events';
+import { Kafka, Partitioners } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { noFaults, type FaultInjector } from './faults.js';
+import { HealthController } from './health.controller.js';
+import { Inbox } from './inbox/inbox.js';
+import { defaultConsumerOptions, KafkaInboxServer, type ConsumerOptions } from './inbox/kafka-inbox.server.js';
+import { createKafka } from './kafka/kafka-client.js';
+import { provisionTopics } from './kafka/topic-provisioner.js';
+import { Outbox } from './outbox/outbox.js';
+import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
+
+export type OutboxModuleOptions = {
+  /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
+  serviceName: string;
+  kafkaBrokers: string[];
+  /** The service's own database; the relay keeps a LISTEN connection to it. */
+  databaseUrl: string;
+  /** Created at start when missing. */
+  topics?: readonly TopicSpec[];
+  relay?: Partial<RelayOptions>;
+  consumer?: Partial<ConsumerOptions>;
+  faults?: FaultInjector;
+};
+
+const OPTIONS = Symbol('OUTBOX_MODULE_OPTIONS');
+
+@Injectable()
+class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(OPTIONS) private readonly options: OutboxModuleOptions,
+    @Inject(Kafka) private readonly kafka: Kafka,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await provisionTopics(admin, this.options.topics ?? sagaTopicSpecs());
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+/**
+ * Outbox, inbox and the Kafka plumbing around them, for one service. Import once, in the root module:
+ *
+ *   OutboxModule.forRoot({ serviceName: 'payment', kafkaBrokers, databaseUrl })
+ *
+ * and list `OutboxAndInbox1730000000000` among the service's migrations. Then connect the consumer in main.ts:
+ *
+ *   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) })
+ */
+@Module({})
+export class OutboxModule {
+  static forRoot(options: OutboxModuleOptions): DynamicModule {
+    const faults = options.faults ?? noFaults;
+    return {
+      module: OutboxModule,
+      global: true,
+      controllers: [HealthController],
+      providers: [
+        { provide: OPTIONS, useValue: options },
+        { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
+        Outbox,
+        Inbox,
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, Kafka],
+          useFactory: (dataSource: DataSource, kafka: Kafka) =>
+            new OutboxRelay(
+              dataSource,
+              kafka.producer({
+                idempotent: true,
+                maxInFlightRequests: 1,
+                allowAutoTopicCreation: false,
+                createPartitioner: Partitioners.DefaultPartitioner,
+              }),
+              { ...defaultRelayOptions, ...options.relay },
+              faults,
+              options.databaseUrl,
+            ),
+        },
+        {
+          provide: KafkaInboxServer,
+          inject: [Kafka, DataSource, Inbox],
+          useFactory: (kafka: Kafka, dataSource: DataSource, inbox: Inbox) =>
+            new KafkaInboxServer(
+              kafka,
+              dataSource,
+              inbox,
+              { groupId: options.serviceName, ...defaultConsumerOptions, ...options.consumer },
+              faults,
+            ),
+        },
+        MessagingLifecycle,
+      ],
+      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka],
+    };
+  }
+}

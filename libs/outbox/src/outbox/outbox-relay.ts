@@ -1,0 +1,208 @@
+/**
+ * Transactional outbox, read side. The relay publishes committed outbox rows to Kafka and then marks them.
+ *
+ * - At least once: a row is marked only after Kafka acknowledged it (acks=all, idempotent producer), in the same
+ *   transaction that holds its lane. A crash between send and mark leaves the row pending: it is sent again
+ *   (consumers deduplicate through their inbox). A crash can never lose a committed row.
+ * - Per-key order: rows of one key share a lane; a lane is drained by one relay at a time (an advisory lock held
+ *   for the batch), in id order, one batch after the other. Several relays can run; they split the lanes.
+ */
+import { Logger } from '@nestjs/common';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { FaultInjector } from '../faults.js';
+import { LockNamespace, OUTBOX_CHANNEL } from '../locks.js';
+import { backoffDelay, sleep } from '../backoff.js';
+
+export type RelayOptions = {
+  /** Rows sent to Kafka in one request per lane. */
+  batchSize: number;
+  /** How many lanes one relay drains at the same time. */
+  concurrency: number;
+  /** The relay is woken by NOTIFY on commit; this poll is the safety net if a notification is missed. */
+  pollIntervalMs: number;
+  /** Published rows are kept this long (for inspection), then deleted. */
+  retentionMs: number;
+  cleanupIntervalMs: number;
+};
+
+export const defaultRelayOptions: RelayOptions = {
+  batchSize: 500,
+  concurrency: 4,
+  pollIntervalMs: 1_000,
+  retentionMs: 24 * 60 * 60 * 1_000,
+  cleanupIntervalMs: 60_000,
+};
+
+type OutboxRow = { id: string; topic: string; message_key: string; event_type: string; payload: unknown };
+
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private nudged = false;
+  private wake?: () => void;
+  private listener?: pg.Client;
+  private cleanupTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: Producer,
+    private readonly options: RelayOptions,
+    private readonly faults: FaultInjector,
+    /** For the LISTEN connection, which must stay open outside the pool. */
+    private readonly databaseUrl: string,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.producer.connect();
+    this.running = true;
+    void this.listen();
+    this.loop = this.run();
+    this.cleanupTimer = setInterval(() => void this.deletePublished(), this.options.cleanupIntervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.cleanupTimer);
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  /** Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      this.nudged = false;
+      const lanes: { lane: number }[] = await this.dataSource.query(
+        `SELECT DISTINCT lane FROM outbox WHERE published_at IS NULL`,
+      );
+      let published = 0;
+      for (let i = 0; i < lanes.length; i += this.options.concurrency) {
+        const counts = await Promise.all(
+          lanes.slice(i, i + this.options.concurrency).map(({ lane }) => this.drainLane(lane)),
+        );
+        published += counts.reduce((sum, count) => sum + count, 0);
+      }
+      total += published;
+      if (published === 0) return total;
+    }
+  }
+
+  private async drainLane(lane: number): Promise<number> {
+    return this.dataSource.transaction(async (transaction) => {
+      const [{ locked }] = await transaction.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
+        LockNamespace.relayLane,
+        lane,
+      ]);
+      if (!locked) return 0; // another relay is draining this lane
+
+      const rows: OutboxRow[] = await transaction.query(
+        `SELECT id, topic, message_key, event_type, payload FROM outbox
+         WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2`,
+        [lane, this.options.batchSize],
+      );
+      if (rows.length === 0) return 0;
+
+      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows) });
+      await this.faults.at('relay.after-send');
+      await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        await this.drain();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        const delay = backoffDelay(failures, 100, 10_000);
+        this.logger.warn(`publishing failed (attempt ${failures}), retrying in ${delay} ms: ${(error as Error).message}`);
+        await this.idle(delay);
+        continue;
+      }
+      await this.idle(this.options.pollIntervalMs);
+    }
+  }
+
+  /** Waits for a NOTIFY, the poll interval, or stop(); returns at once if a NOTIFY came while draining. */
+  private idle(ms: number): Promise<void> {
+    if (this.nudged || !this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).then(() => {
+      this.wake = undefined;
+    });
+  }
+
+  private nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  private async listen(attempt = 1): Promise<void> {
+    if (!this.running) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('notification', () => this.nudge());
+    client.on('error', (error) => {
+      this.logger.warn(`outbox LISTEN connection lost (${error.message}); polling until it is back`);
+      void client.end().catch(() => undefined);
+      setTimeout(() => void this.listen(), backoffDelay(1, 500, 500)).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+      this.nudge(); // rows may have been committed while no one was listening
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const delay = backoffDelay(attempt, 500, 10_000);
+      this.logger.warn(`cannot LISTEN for outbox rows (${(error as Error).message}); retrying in ${delay} ms`);
+      await sleep(delay);
+      return this.listen(attempt + 1);
+    }
+  }
+
+  private async deletePublished(): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)`,
+        [this.options.retentionMs],
+      );
+    } catch (error) {
+      this.logger.warn(`cannot delete published outbox rows: ${(error as Error).message}`);
+    }
+  }
+}
+
+function toTopicMessages(rows: OutboxRow[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    const event = row.payload as { id: string; type: string; correlationId: string; causationId: string | null };
+    const headers: Record<string, string> = {
+      'event-id': event.id,
+      'event-type': event.type,
+      'correlation-id': event.correlationId,
+    };
+    if (event.causationId) headers['causation-id'] = event.causationId;
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
