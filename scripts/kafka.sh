@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs a real single-node Apache Kafka broker (KRaft, no ZooKeeper) on 127.0.0.1:9092 without Docker:
-# the broker jars are resolved from Maven Central with Maven and started with plain `java`.
-# Usage: scripts/kafka.sh install|start|stop|status|reset   (version: infra/kafka/kafka.env)
+# Runs a real single-node Apache Kafka broker (KRaft) on 127.0.0.1:9092 without Docker: the broker jars
+# (version in infra/kafka/kafka.env) are resolved from Maven Central with Maven and run with plain `java`.
+# Usage: scripts/kafka.sh install|start|stop|status|reset
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,7 +109,7 @@ stop() {
   fi
   local p; p=$(pid)
   echo -n "kafka: stopping (pid $p)"
-  kill -TERM "$p"
+  kill -TERM "$p" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
   while kill -0 "$p" 2>/dev/null && [ $SECONDS -lt $deadline ]; do echo -n .; sleep 1; done
   echo

@@ -14,11 +14,23 @@ class PassErrorsToTransport implements RpcExceptionFilter {
   }
 }
 
+const ON_EVENT = Symbol('OnEvent');
+
 /**
- * Marks a method as the handler of one event type. It runs inside the inbox transaction: take the transaction
- * from the `InboxContext` (`@Ctx()`) for every write, including `outbox.enqueue`.
+ * Marks a method as the handler of one or more event types. It runs inside the inbox transaction: take the
+ * transaction from the `InboxContext` (`@Ctx()`) for every write, including `outbox.enqueue`.
+ * List all types in one `@OnEvent(...)`: Nest keeps only one pattern list per method.
  */
-export const OnEvent = (type: SagaEventType) => applyDecorators(EventPattern(type) as MethodDecorator, UseFilters(PassErrorsToTransport));
+export function OnEvent(...types: [SagaEventType, ...SagaEventType[]]): MethodDecorator {
+  const decorate = applyDecorators(EventPattern(types) as MethodDecorator, UseFilters(PassErrorsToTransport));
+  return (target, key, descriptor) => {
+    if (Reflect.hasMetadata(ON_EVENT, descriptor.value as object)) {
+      throw new Error(`${String(key)} has two @OnEvent decorators; list every event type in one`);
+    }
+    Reflect.defineMetadata(ON_EVENT, types, descriptor.value as object);
+    return decorate(target, key, descriptor);
+  };
+}
 
 /** Thrown by a handler for an event it can never process. The event is set aside and the consumer moves on. */
 export class EventRejectedError extends Error {

@@ -1,0 +1,23 @@
+import { orderItemSchema, shippingAddressSchema } from '@saga/events';
+import { z } from 'zod';
+
+/** `POST /orders`. Strict: an unknown field is an error, not silently dropped. */
+export const placeOrderRequest = z.strictObject({
+  customerId: z.uuid(),
+  items: z
+    .array(orderItemSchema.strict())
+    .min(1, 'an order needs at least one item')
+    .max(100)
+    .superRefine((items, context) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.sku)) {
+          context.addIssue({ code: 'custom', path: [index, 'sku'], message: `duplicate SKU "${item.sku}"` });
+        }
+        seen.add(item.sku);
+      });
+    }),
+  shippingAddress: shippingAddressSchema.strict(),
+});
+
+export type PlaceOrderRequest = z.output<typeof placeOrderRequest>;

@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { causedByRequest, createEvent, type OrderPlaced } from '@saga/events';
+import { randomUUID } from 'node:crypto';
+import { authorizePayment, availableCredit, newAccount } from './payment.js';
+
+const now = new Date('2026-03-01T10:00:01Z');
+const customerId = randomUUID();
+
+const orderPlaced = (totalCents: number) =>
+  createEvent<OrderPlaced>(
+    'OrderPlaced',
+    randomUUID(),
+    {
+      customerId,
+      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: totalCents }],
+      totalCents,
+      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
+    },
+    causedByRequest(),
+    new Date('2026-03-01T10:00:00Z'),
+  );
+
+describe('authorizing the payment of a placed order', () => {
+  it('authorizes an order that fits the available credit, and takes the amount from it', () => {
+    const order = orderPlaced(40_000);
+    const { account, payment, events } = authorizePayment(
+      { ...newAccount(customerId, 100_000), usedCents: 60_000 },
+      order,
+      now,
+    );
+
+    expect(payment).toMatchObject({ orderId: order.orderId, status: 'AUTHORIZED', amountCents: 40_000 });
+    expect(availableCredit(account)).toBe(0);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'PaymentAuthorized',
+        orderId: order.orderId,
+        correlationId: order.correlationId,
+        causationId: order.id,
+        data: { customerId, amountCents: 40_000 },
+      }),
+    ]);
+  });
+
+  it('declines an order over the available credit, says why, and leaves the credit untouched', () => {
+    const order = orderPlaced(40_001);
+    const before = { ...newAccount(customerId, 100_000), usedCents: 60_000 };
+    const { account, payment, events } = authorizePayment(before, order, now);
+
+    expect(account).toBe(before);
+    expect(payment).toMatchObject({ status: 'DECLINED', declineReason: expect.stringContaining('credit limit') });
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'PaymentDeclined',
+        data: { customerId, amountCents: 40_001, reason: expect.stringContaining('40000 available') },
+      }),
+    ]);
+  });
+});

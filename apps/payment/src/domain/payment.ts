@@ -1,0 +1,63 @@
+/**
+ * The payment service's part of the saga, as pure functions. A customer has a credit limit; a payment is
+ * authorized when the order total fits in the credit still available, and declined otherwise.
+ */
+import {
+  causedBy,
+  createEvent,
+  type OrderPlaced,
+  type PaymentAuthorized,
+  type PaymentDeclined,
+  type PaymentEvent,
+} from '@saga/events';
+
+export type CreditAccount = {
+  readonly customerId: string;
+  readonly limitCents: number;
+  /** Credit taken by authorized payments that have not been refunded. */
+  readonly usedCents: number;
+};
+
+export type PaymentStatus = 'AUTHORIZED' | 'DECLINED';
+
+export type Payment = {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly amountCents: number;
+  readonly status: PaymentStatus;
+  readonly declineReason: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+};
+
+export type PaymentDecision = { account: CreditAccount; payment: Payment; events: PaymentEvent[] };
+
+export const availableCredit = (account: CreditAccount): number => account.limitCents - account.usedCents;
+
+export const newAccount = (customerId: string, limitCents: number): CreditAccount => ({
+  customerId,
+  limitCents,
+  usedCents: 0,
+});
+
+export function authorizePayment(account: CreditAccount, order: OrderPlaced, now: Date): PaymentDecision {
+  const { customerId, totalCents: amountCents } = order.data;
+  const cause = causedBy(order);
+  const payment = { orderId: order.orderId, customerId, amountCents, createdAt: now, updatedAt: now };
+
+  if (amountCents > availableCredit(account)) {
+    const reason = `credit limit exceeded: ${amountCents} cents requested, ${availableCredit(account)} available`;
+    return {
+      account,
+      payment: { ...payment, status: 'DECLINED', declineReason: reason },
+      events: [
+        createEvent<PaymentDeclined>('PaymentDeclined', order.orderId, { customerId, amountCents, reason }, cause, now),
+      ],
+    };
+  }
+  return {
+    account: { ...account, usedCents: account.usedCents + amountCents },
+    payment: { ...payment, status: 'AUTHORIZED', declineReason: null },
+    events: [createEvent<PaymentAuthorized>('PaymentAuthorized', order.orderId, { customerId, amountCents }, cause, now)],
+  };
+}

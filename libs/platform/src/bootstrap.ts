@@ -1,0 +1,34 @@
+import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { KafkaInboxServer } from '@saga/outbox';
+import { ConfigError } from './config.js';
+
+const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Starts one service: HTTP on `port`, and the Kafka consumer behind its `@OnEvent` handlers.
+ * `createModule` reads the configuration; a ConfigError ends the process with the list of problems.
+ */
+export async function runService(
+  name: string,
+  createModule: () => { module: DynamicModule; port: number; host: string; logLevel: LogLevel },
+): Promise<INestApplication> {
+  let root: ReturnType<typeof createModule>;
+  try {
+    root = createModule();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${name} service cannot start. ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+
+  const app = await NestFactory.create(root.module, {
+    logger: levels.slice(0, levels.indexOf(root.logLevel) + 1),
+  });
+  app.enableShutdownHooks();
+  app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });
+  await app.startAllMicroservices();
+  await app.listen(root.port, root.host);
+  new Logger(name).log(`${name} service listening on http://${root.host}:${root.port}`);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, portVariable, serviceConfigSchema } from './config.js';
+
+const schema = serviceConfigSchema.extend({ PORT: portVariable(3001) });
+const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/order' };
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+};
+
+describe('loadConfig', () => {
+  it('parses and applies defaults', () => {
+    expect(loadConfig(schema, valid)).toEqual({
+      KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'],
+      DATABASE_URL: valid.DATABASE_URL,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'log',
+      PORT: 3001,
+    });
+  });
+
+  it('names every missing variable', () => {
+    expect(problemsOf({})).toEqual(['KAFKA_BROKERS is required', 'DATABASE_URL is required']);
+  });
+
+  it('names malformed variables and says what is expected', () => {
+    const problems = problemsOf({ ...valid, KAFKA_BROKERS: 'localhost', PORT: '70000' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS.*host:port/),
+      expect.stringMatching(/^PORT: .*65535/),
+    ]);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Each service reads its configuration once, at start, through a schema. A missing or malformed variable stops
+ * the process with a message naming it, instead of failing later somewhere far from the cause.
+ */
+import { z } from 'zod';
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/.+\/[^/?]+/.test(value), 'must look like postgres://user@host:5432/database');
+
+/** What every service needs. Services extend it with their own variables. */
+export const serviceConfigSchema = z.object({
+  KAFKA_BROKERS: brokerList,
+  DATABASE_URL: postgresUrl,
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export const portVariable = (defaultPort: number) => z.coerce.number().int().min(1).max(65_535).default(defaultPort);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` with `schema`; throws a ConfigError listing every problem, each named by its variable. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return env[name] === undefined ? `${name} is required` : `${name}: ${issue.message} (got "${env[name]}")`;
+    }),
+  );
+}

@@ -1,0 +1,22 @@
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import type { z } from 'zod';
+
+/** Validates a request part against a schema: a 400 whose message names each offending field, or the parsed value. */
+export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.output<S> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const errors = result.error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
+      message: issue.message,
+    }));
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: errors.map(({ field, message }) => `${field}: ${message}`).join('; '),
+      errors,
+    });
+  }
+}
