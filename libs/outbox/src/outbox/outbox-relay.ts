@@ -45,6 +45,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private listener?: pg.Client;
   private cleanupTimer?: NodeJS.Timeout;
+  private connected?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,7 +58,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.producer.connect();
+    await this.connect();
     this.running = true;
     void this.listen();
     this.loop = this.run();
@@ -65,17 +66,23 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
     this.running = false;
     clearInterval(this.cleanupTimer);
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
-    await this.producer.disconnect();
+    if (this.connected) await this.producer.disconnect();
+    this.connected = undefined;
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect();
+    return this.connected;
   }
 
   /** Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published. */
   async drain(): Promise<number> {
+    await this.connect();
     let total = 0;
     for (;;) {
       this.nudged = false;

@@ -1,0 +1,111 @@
+/**
+ * The infrastructure that integration and end-to-end tests run against: real Kafka, real Postgres.
+ * Where a container engine answers, Testcontainers starts them (the same Apache Kafka version as everywhere
+ * else in the project); otherwise the tests use the broker and server named by the environment.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export type Infrastructure = {
+  readonly source: 'testcontainers' | 'environment';
+  readonly kafkaBrokers: string[];
+  /** Admin connection to the server; tests create their own databases on it. */
+  readonly postgresUrl: string;
+  stop(): Promise<void>;
+};
+
+export const POSTGRES_IMAGE = 'postgres:17-alpine';
+
+/** The one Kafka version of the project, from infra/kafka/kafka.env. */
+export function kafkaVersion(): string {
+  const env = readFileSync(new URL('../../../infra/kafka/kafka.env', import.meta.url), 'utf8');
+  const version = /^KAFKA_VERSION=(\S+)$/m.exec(env)?.[1];
+  if (!version) throw new Error('infra/kafka/kafka.env does not set KAFKA_VERSION');
+  return version;
+}
+
+export async function startInfrastructure(): Promise<Infrastructure> {
+  const mode = process.env.SAGA_TEST_INFRA ?? 'auto';
+  if (!['auto', 'testcontainers', 'environment'].includes(mode)) {
+    throw new Error(`SAGA_TEST_INFRA must be auto, testcontainers or environment, not "${mode}"`);
+  }
+  if (mode === 'testcontainers' || (mode === 'auto' && (await containerEngineAnswers()))) {
+    return startContainers();
+  }
+  return fromEnvironment();
+}
+
+async function containerEngineAnswers(): Promise<boolean> {
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  try {
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fromEnvironment(): Infrastructure {
+  const kafkaBrokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+  const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return { source: 'environment', kafkaBrokers, postgresUrl, stop: async () => undefined };
+}
+
+async function startContainers(): Promise<Infrastructure> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+
+  // Kafka tells clients the address to reconnect to, so that address must be known before it starts:
+  // take a free port and publish the container's listener on the same port of the host.
+  const port = await freePort();
+  const [kafka, postgres] = await Promise.all([
+    new GenericContainer(`apache/kafka:${kafkaVersion()}`)
+      .withExposedPorts({ container: port, host: port })
+      .withEnvironment({
+        KAFKA_NODE_ID: '1',
+        KAFKA_PROCESS_ROLES: 'broker,controller',
+        KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},CONTROLLER://localhost:9093`,
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port}`,
+        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        KAFKA_LOG_CLEANER_BACKOFF_MS: '500',
+      })
+      .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+      .start(),
+    new PostgreSqlContainer(POSTGRES_IMAGE).withUsername('postgres').withPassword('postgres').start(),
+  ]);
+
+  return {
+    source: 'testcontainers',
+    kafkaBrokers: [`localhost:${port}`],
+    postgresUrl: postgres.getConnectionUri(),
+    stop: async () => {
+      await Promise.all([kafka.stop(), postgres.stop()]);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+/** Inside an integration or e2e test: where the global setup found Kafka and Postgres. */
+export const testInfrastructure = () => {
+  const brokers = process.env.TEST_KAFKA_BROKERS;
+  const postgresUrl = process.env.TEST_POSTGRES_URL;
+  if (!brokers || !postgresUrl) throw new Error('the Jest global setup did not run (see jest.config.js)');
+  return { kafkaBrokers: brokers.split(','), postgresUrl };
+};

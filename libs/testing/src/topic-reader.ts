@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+
+export type ReadMessage = { topic: string; partition: number; offset: string; key: string | null; value: string | null };
+
+/**
+ * Reads what is written to some topics from the moment it starts, in its own consumer group, so that a test
+ * sees only the messages of its own run even on a broker that has served many runs before.
+ */
+export class TopicReader {
+  readonly messages: ReadMessage[] = [];
+
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(brokers: string[], topics: string[]): Promise<TopicReader> {
+    const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+    await admin.disconnect();
+
+    const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
+    const reader = new TopicReader(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        reader.messages.push(read(topic, partition, message));
+      },
+    });
+    for (const { topic, offsets } of ends) {
+      for (const { partition, high } of offsets) consumer.seek({ topic, partition, offset: high });
+    }
+    return reader;
+  }
+
+  /** Waits until `done(messages)` holds, or fails after `timeoutMs` showing what was read. */
+  async waitFor(done: (messages: ReadMessage[]) => boolean, timeoutMs = 20_000): Promise<ReadMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.messages)) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms; read ${this.messages.length} messages`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.messages;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+const read = (topic: string, partition: number, message: KafkaMessage): ReadMessage => ({
+  topic,
+  partition,
+  offset: message.offset,
+  key: message.key?.toString() ?? null,
+  value: message.value?.toString() ?? null,
+});

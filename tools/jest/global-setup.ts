@@ -1,0 +1,24 @@
+import { sagaTopicSpecs } from '@saga/events';
+import { provisionTopics } from '@saga/outbox';
+import { startInfrastructure } from '@saga/testing';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** Starts (or finds) Kafka and Postgres once for a test run, and tells the tests where they are. */
+export default async function globalSetup(): Promise<void> {
+  const infrastructure = await startInfrastructure();
+  process.env.TEST_KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
+  process.env.TEST_POSTGRES_URL = infrastructure.postgresUrl;
+  const admin = new Kafka({ brokers: infrastructure.kafkaBrokers, logLevel: logLevel.WARN }).admin();
+  await admin.connect();
+  await provisionTopics(admin, sagaTopicSpecs());
+  await admin.disconnect();
+  (globalThis as { sagaInfrastructure?: typeof infrastructure }).sagaInfrastructure = infrastructure;
+  const where =
+    infrastructure.source === 'testcontainers'
+      ? 'containers started by Testcontainers'
+      : 'the environment (KAFKA_BROKERS, POSTGRES_URL; start them with `npm run infra:up`)';
+  console.log(
+    `\nTest infrastructure from ${where}: Kafka ${process.env.TEST_KAFKA_BROKERS}, ` +
+      `Postgres ${new URL(infrastructure.postgresUrl).host}\n`,
+  );
+}
