@@ -91,10 +91,13 @@ export class OutboxRelay {
       );
       let published = 0;
       for (let i = 0; i < lanes.length; i += this.options.concurrency) {
-        const counts = await Promise.all(
+        // allSettled: when one lane fails, the others still finish (and release their locks) before drain returns.
+        const results = await Promise.allSettled(
           lanes.slice(i, i + this.options.concurrency).map(({ lane }) => this.drainLane(lane)),
         );
-        published += counts.reduce((sum, count) => sum + count, 0);
+        const failed = results.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
+        published += results.reduce((sum, result) => sum + (result as PromiseFulfilledResult<number>).value, 0);
       }
       total += published;
       if (published === 0) return total;
