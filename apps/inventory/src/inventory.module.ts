@@ -15,6 +15,7 @@ export class InventoryModule {
           serviceName: 'inventory',
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
+          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'inventory' },
         }),
       ],
       providers: [{ provide: Clock, useClass: SystemClock }],

@@ -20,6 +20,7 @@ export class OrderModule {
           serviceName: 'order',
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
+          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'order' },
         }),
       ],
       controllers: [OrdersController, OrderConsumer],

@@ -22,6 +22,7 @@ export class PaymentModule {
           serviceName: 'payment',
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
+          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'payment' },
         }),
       ],
       controllers: [PaymentsController, PaymentConsumer],

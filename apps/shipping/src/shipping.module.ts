@@ -15,6 +15,7 @@ export class ShippingModule {
           serviceName: 'shipping',
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
+          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'shipping' },
         }),
       ],
       providers: [{ provide: Clock, useClass: SystemClock }],

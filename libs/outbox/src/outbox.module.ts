@@ -108,7 +108,7 @@ export class OutboxModule {
               kafka,
               dataSource,
               inbox,
-              { groupId: options.serviceName, ...defaultConsumerOptions, ...options.consumer },
+              { ...defaultConsumerOptions, groupId: options.serviceName, ...options.consumer },
               faults,
             ),
         },

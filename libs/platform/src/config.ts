@@ -17,6 +17,8 @@ const postgresUrl = z
 export const serviceConfigSchema = z.object({
   KAFKA_BROKERS: brokerList,
   DATABASE_URL: postgresUrl,
+  /** Defaults to the service's name. A second copy of the system on the same broker needs its own groups. */
+  KAFKA_CONSUMER_GROUP: z.string().regex(/^[\w.-]+$/).optional(),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });

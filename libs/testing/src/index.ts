@@ -2,3 +2,4 @@ export { startInfrastructure, testInfrastructure, kafkaVersion, POSTGRES_IMAGE, 
 export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
 export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';
+export { freePort } from './free-port.js';

@@ -4,7 +4,7 @@
  * else in the project); otherwise the tests use the broker and server named by the environment.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 
 export type Infrastructure = {
   readonly source: 'testcontainers' | 'environment';
@@ -91,17 +91,6 @@ async function startContainers(): Promise<Infrastructure> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 /** Inside an integration or e2e test: where the global setup found Kafka and Postgres. */
 export const testInfrastructure = () => {
   const brokers = process.env.TEST_KAFKA_BROKERS;

@@ -1,0 +1,29 @@
+// Creates one database per service on the Postgres server at POSTGRES_URL (idempotent).
+// With --check it only verifies that the server answers.
+import pg from 'pg';
+
+export const SERVICES = ['order', 'payment', 'inventory', 'shipping'];
+const serverUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+
+try {
+  await client.connect();
+} catch (error) {
+  const { host } = new URL(serverUrl);
+  console.error(`postgres: cannot connect to ${host} (${error.message}). Start Postgres, or set POSTGRES_URL.`);
+  process.exit(1);
+}
+try {
+  if (process.argv.includes('--check')) {
+    console.log(`postgres: ready at ${new URL(serverUrl).host}`);
+  } else {
+    for (const service of SERVICES) {
+      const name = `saga_${service}`;
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+      console.log(`postgres: database ${name} ${rowCount === 0 ? 'created' : 'exists'}`);
+    }
+  }
+} finally {
+  await client.end();
+}
