@@ -21,7 +21,13 @@ afterAll(async () => {
 const anOrder = (overrides: Record<string, unknown> = {}) => ({
   customerId: randomUUID(),
   items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }],
-  shippingAddress: { name: 'Ada Lovelace', line1: '12 Analytical Way', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Way',
+    city: 'London',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
   ...overrides,
 });
 
@@ -49,7 +55,10 @@ describe('first hop: order -> payment -> order', () => {
 
     const order = await orderStatus(orderId);
     expect(order).toMatchObject({ status: 'PAYMENT_AUTHORIZED', totalCents: 3000 });
-    expect((order.history as { type: string }[]).map((step) => step.type)).toEqual(['OrderPlaced', 'PaymentAuthorized']);
+    expect((order.history as { type: string }[]).map((step) => step.type)).toEqual([
+      'OrderPlaced',
+      'PaymentAuthorized',
+    ]);
 
     const payment = await request('GET', `${saga.url('payment')}/payments/${orderId}`);
     expect(payment.body).toMatchObject({ status: 'AUTHORIZED', amountCents: 3000 });

@@ -7,4 +7,5 @@ export const orderConfigSchema = serviceConfigSchema.extend({
 
 export type OrderConfig = z.output<typeof orderConfigSchema>;
 
-export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig => loadConfig(orderConfigSchema, env);
+export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig =>
+  loadConfig(orderConfigSchema, env);

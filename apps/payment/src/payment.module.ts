@@ -26,7 +26,11 @@ export class PaymentModule {
         }),
       ],
       controllers: [PaymentsController, PaymentConsumer],
-      providers: [{ provide: Clock, useClass: SystemClock }, { provide: PAYMENT_CONFIG, useValue: config }, PaymentStore],
+      providers: [
+        { provide: Clock, useClass: SystemClock },
+        { provide: PAYMENT_CONFIG, useValue: config },
+        PaymentStore,
+      ],
     };
   }
 }

@@ -36,7 +36,8 @@ export function parseEvent(value: Buffer | string | null, key?: Buffer | string 
   }
 
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) return { ok: false, reason: `invalid envelope: ${describeIssues('envelope', envelope.error)}` };
+  if (!envelope.success)
+    return { ok: false, reason: `invalid envelope: ${describeIssues('envelope', envelope.error)}` };
   const { type, version } = envelope.data;
 
   if (!isSagaEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
@@ -46,7 +47,10 @@ export function parseEvent(value: Buffer | string | null, key?: Buffer | string 
 
   const definition = eventCatalogue[type];
   if (version > definition.version) {
-    return { ok: false, reason: `${type} version ${version} is newer than this consumer reads (${definition.version})` };
+    return {
+      ok: false,
+      reason: `${type} version ${version} is newer than this consumer reads (${definition.version})`,
+    };
   }
   let data = envelope.data.data;
   for (let from = version; from < definition.version; from++) {
@@ -58,5 +62,8 @@ export function parseEvent(value: Buffer | string | null, key?: Buffer | string 
   const parsedData = definition.data.safeParse(data);
   if (!parsedData.success) return { ok: false, reason: `invalid ${type}: ${describeIssues('data', parsedData.error)}` };
 
-  return { ok: true, event: { ...envelope.data, type, version: definition.version, data: parsedData.data } as SagaEvent };
+  return {
+    ok: true,
+    event: { ...envelope.data, type, version: definition.version, data: parsedData.data } as SagaEvent,
+  };
 }

@@ -102,7 +102,11 @@ describe('inbox', () => {
 
     await send(orderId, event, event, marker);
 
-    await eventually(() => timesApplied(marker.id), (n) => n === 1, { what: 'marker applied' });
+    await eventually(
+      () => timesApplied(marker.id),
+      (n) => n === 1,
+      { what: 'marker applied' },
+    );
     expect(await timesApplied(event.id)).toBe(1);
   });
 
@@ -114,7 +118,11 @@ describe('inbox', () => {
 
     await send(orderId, event, marker);
 
-    await eventually(() => timesApplied(marker.id), (n) => n === 1, { what: 'marker applied' });
+    await eventually(
+      () => timesApplied(marker.id),
+      (n) => n === 1,
+      { what: 'marker applied' },
+    );
     expect(crashAfterCommit.has(event.id)).toBe(false); // the crash did happen
     expect(await timesApplied(event.id)).toBe(1);
   });
@@ -125,6 +133,10 @@ describe('inbox', () => {
 
     await send(orderId, '{ not json', JSON.stringify({ ...orderPlaced(orderId), type: 'OrderTeleported' }), after);
 
-    await eventually(() => timesApplied(after.id), (n) => n === 1, { what: 'event behind the bad ones applied' });
+    await eventually(
+      () => timesApplied(after.id),
+      (n) => n === 1,
+      { what: 'event behind the bad ones applied' },
+    );
   });
 });

@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 const brokerList = z
   .string()
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
 
 const postgresUrl = z
@@ -18,7 +23,10 @@ export const serviceConfigSchema = z.object({
   KAFKA_BROKERS: brokerList,
   DATABASE_URL: postgresUrl,
   /** Defaults to the service's name. A second copy of the system on the same broker needs its own groups. */
-  KAFKA_CONSUMER_GROUP: z.string().regex(/^[\w.-]+$/).optional(),
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });

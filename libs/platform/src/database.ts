@@ -1,6 +1,6 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { OutboxAndInbox1730000000000 } from '@saga/outbox';
-import type { EntitySchema, MixedList } from 'typeorm';
+import type { EntitySchema, MigrationInterface } from 'typeorm';
 
 /**
  * One database per service. The schema comes only from migrations (the outbox and inbox tables, then the
@@ -9,13 +9,13 @@ import type { EntitySchema, MixedList } from 'typeorm';
 export function databaseOptions(
   url: string,
   entities: EntitySchema[],
-  migrations: MixedList<Function>,
+  migrations: (new () => MigrationInterface)[],
 ): TypeOrmModuleOptions {
   return {
     type: 'postgres',
     url,
     entities,
-    migrations: [OutboxAndInbox1730000000000, ...(migrations as Function[])],
+    migrations: [OutboxAndInbox1730000000000, ...migrations],
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,4 +1,10 @@
-export { startInfrastructure, testInfrastructure, kafkaVersion, POSTGRES_IMAGE, type Infrastructure } from './infrastructure.js';
+export {
+  startInfrastructure,
+  testInfrastructure,
+  kafkaVersion,
+  POSTGRES_IMAGE,
+  type Infrastructure,
+} from './infrastructure.js';
 export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
 export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';

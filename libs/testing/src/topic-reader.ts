@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 
-export type ReadMessage = { topic: string; partition: number; offset: string; key: string | null; value: string | null };
+export type ReadMessage = {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+};
 
 /**
  * Reads what is written to some topics from the moment it starts, in its own consumer group, so that a test
@@ -16,7 +22,9 @@ export class TopicReader {
     const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+    const ends = await Promise.all(
+      topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+    );
     await admin.disconnect();
 
     const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });

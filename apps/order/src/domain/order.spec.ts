@@ -1,11 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  causedBy,
-  causedByRequest,
-  createEvent,
-  type PaymentAuthorized,
-  type PaymentDeclined,
-} from '@saga/events';
+import { causedBy, causedByRequest, createEvent, type PaymentAuthorized, type PaymentDeclined } from '@saga/events';
 import { randomUUID } from 'node:crypto';
 import { onPaymentOutcome, placeOrder, type Decision } from './order.js';
 

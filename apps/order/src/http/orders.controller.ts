@@ -15,7 +15,7 @@ import { placeOrder, type Order } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 import { placeOrderRequest, type PlaceOrderRequest } from './place-order.request.js';
 
-const orderId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id: must be a UUID') });
+const validOrderId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id: must be a UUID') });
 
 @Controller('orders')
 export class OrdersController {
@@ -32,7 +32,7 @@ export class OrdersController {
   }
 
   @Get(':id')
-  async get(@Param('id', orderId) id: string) {
+  async get(@Param('id', validOrderId) id: string) {
     const order = await this.store.find(id);
     if (!order) throw new NotFoundException(`order ${id} does not exist`);
     return present(order);

@@ -27,11 +27,7 @@ export class OrderStore {
    * Inside `transaction`: loads the order, locked against concurrent changes, lets `decide` produce the next
    * state, and saves it with its events. Returns null when there is no such order.
    */
-  async update(
-    transaction: EntityManager,
-    id: string,
-    decide: (order: Order) => Decision,
-  ): Promise<Decision | null> {
+  async update(transaction: EntityManager, id: string, decide: (order: Order) => Decision): Promise<Decision | null> {
     const order = await transaction.findOne(OrderEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!order) return null;
     const decision = decide(order);

@@ -58,6 +58,8 @@ export function authorizePayment(account: CreditAccount, order: OrderPlaced, now
   return {
     account: { ...account, usedCents: account.usedCents + amountCents },
     payment: { ...payment, status: 'AUTHORIZED', declineReason: null },
-    events: [createEvent<PaymentAuthorized>('PaymentAuthorized', order.orderId, { customerId, amountCents }, cause, now)],
+    events: [
+      createEvent<PaymentAuthorized>('PaymentAuthorized', order.orderId, { customerId, amountCents }, cause, now),
+    ],
   };
 }

@@ -4,13 +4,15 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 const kafkaLogger = new Logger('kafkajs');
 
 /** kafkajs logs through Nest's logger, so that one service writes one log. */
-const logCreator = () => ({ namespace, level, log }: LogEntry) => {
-  const { message, ...extra } = log;
-  const line = `${namespace}: ${message} ${JSON.stringify(extra)}`;
-  if (level === logLevel.ERROR) kafkaLogger.error(line);
-  else if (level === logLevel.WARN) kafkaLogger.warn(line);
-  else kafkaLogger.log(line);
-};
+const logCreator =
+  () =>
+  ({ namespace, level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    const line = `${namespace}: ${message} ${JSON.stringify(extra)}`;
+    if (level === logLevel.ERROR) kafkaLogger.error(line);
+    else if (level === logLevel.WARN) kafkaLogger.warn(line);
+    else kafkaLogger.log(line);
+  };
 
 export function createKafka(clientId: string, brokers: string[], level = logLevel.WARN): Kafka {
   return new Kafka({

@@ -137,7 +137,9 @@ export class OutboxRelay {
       } catch (error) {
         failures++;
         const delay = backoffDelay(failures, 100, 10_000);
-        this.logger.warn(`publishing failed (attempt ${failures}), retrying in ${delay} ms: ${(error as Error).message}`);
+        this.logger.warn(
+          `publishing failed (attempt ${failures}), retrying in ${delay} ms: ${(error as Error).message}`,
+        );
         await this.idle(delay);
         continue;
       }
