@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { OutboxModule } from '@saga/outbox';
-import { Clock, databaseOptions, SystemClock } from '@saga/platform';
+import { SagaServiceModule } from '@saga/platform';
 import type { OrderConfig } from './config.js';
 import { OrdersController } from './http/orders.controller.js';
 import { OrderConsumer } from './messaging/order.consumer.js';
@@ -15,16 +13,15 @@ export class OrderModule {
     return {
       module: OrderModule,
       imports: [
-        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, [OrderEntity], [CreateOrders1730000000100])),
-        OutboxModule.forRoot({
+        SagaServiceModule.register({
           serviceName: 'order',
-          kafkaBrokers: config.KAFKA_BROKERS,
-          databaseUrl: config.DATABASE_URL,
-          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'order' },
+          config,
+          entities: [OrderEntity],
+          migrations: [CreateOrders1730000000100],
         }),
       ],
       controllers: [OrdersController, OrderConsumer],
-      providers: [{ provide: Clock, useClass: SystemClock }, OrderStore],
+      providers: [OrderStore],
     };
   }
 }

@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { OutboxModule } from '@saga/outbox';
-import { Clock, databaseOptions, SystemClock } from '@saga/platform';
+import { SagaServiceModule } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from './config.js';
 import { PaymentsController } from './http/payments.controller.js';
 import { PaymentConsumer } from './messaging/payment.consumer.js';
@@ -15,22 +13,15 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        TypeOrmModule.forRoot(
-          databaseOptions(config.DATABASE_URL, [PaymentEntity, CreditAccountEntity], [CreatePayments1730000000200]),
-        ),
-        OutboxModule.forRoot({
+        SagaServiceModule.register({
           serviceName: 'payment',
-          kafkaBrokers: config.KAFKA_BROKERS,
-          databaseUrl: config.DATABASE_URL,
-          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? 'payment' },
+          config,
+          entities: [PaymentEntity, CreditAccountEntity],
+          migrations: [CreatePayments1730000000200],
         }),
       ],
       controllers: [PaymentsController, PaymentConsumer],
-      providers: [
-        { provide: Clock, useClass: SystemClock },
-        { provide: PAYMENT_CONFIG, useValue: config },
-        PaymentStore,
-      ],
+      providers: [{ provide: PAYMENT_CONFIG, useValue: config }, PaymentStore],
     };
   }
 }

@@ -3,8 +3,8 @@
  * second effect, and a message that can never be processed is skipped without blocking its partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { causedByRequest, createEvent, Topics, type OrderPlaced } from '@saga/events';
-import { createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
+import { Topics, type OrderPlaced } from '@saga/events';
+import { anOrderPlaced, createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -35,19 +35,7 @@ const faults: FaultInjector = {
 };
 let lastHandled: string | undefined;
 
-const orderPlaced = (orderId: string) =>
-  createEvent<OrderPlaced>(
-    'OrderPlaced',
-    orderId,
-    {
-      customerId: randomUUID(),
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-      totalCents: 1500,
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
-    causedByRequest(),
-    new Date(),
-  );
+const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
 const send = (key: string, ...values: (string | OrderPlaced)[]) =>
   producer.send({

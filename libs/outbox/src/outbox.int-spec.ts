@@ -3,15 +3,15 @@
  * fails if it is broken (each was checked once by breaking it on purpose).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { causedByRequest, createEvent, Topics, type OrderPlaced } from '@saga/events';
-import { createDatabase, dropDatabase, testInfrastructure, TopicReader } from '@saga/testing';
+import { Topics } from '@saga/events';
+import { anOrderPlaced, createDatabase, dropDatabase, testInfrastructure, TopicReader } from '@saga/testing';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { noFaults, SimulatedCrash, type FaultInjector } from './faults.js';
 import { OutboxAndInbox1730000000000 } from './migrations/1730000000000-outbox-and-inbox.js';
 import { Outbox } from './outbox/outbox.js';
-import { defaultRelayOptions, OutboxRelay } from './outbox/outbox-relay.js';
+import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'outbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -21,25 +21,13 @@ let databaseUrl: string;
 let dataSource: DataSource;
 let reader: TopicReader;
 
-const orderPlaced = (orderId: string = randomUUID()) =>
-  createEvent<OrderPlaced>(
-    'OrderPlaced',
-    orderId,
-    {
-      customerId: randomUUID(),
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-      totalCents: 1500,
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
-    causedByRequest(),
-    new Date(),
-  );
+const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
-const newRelay = (faults: FaultInjector = noFaults, batchSize = defaultRelayOptions.batchSize) =>
+const newRelay = (faults: FaultInjector = noFaults, options: Partial<RelayOptions> = {}) =>
   new OutboxRelay(
     dataSource,
     kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }),
-    { ...defaultRelayOptions, batchSize, pollIntervalMs: 50 },
+    { ...defaultRelayOptions, pollIntervalMs: 50, ...options },
     faults,
     databaseUrl,
   );
@@ -140,7 +128,11 @@ describe('transactional outbox', () => {
 
     // First with the relays stopped, so that every row is pending at once; then with them running.
     await writeConcurrently(6);
-    const relays = [newRelay(noFaults, 7), newRelay(noFaults, 7), newRelay(noFaults, 7)];
+    const relays = [
+      newRelay(noFaults, { batchSize: 7 }),
+      newRelay(noFaults, { batchSize: 7 }),
+      newRelay(noFaults, { batchSize: 7 }),
+    ];
     await Promise.all(relays.map((relay) => relay.start()));
     await writeConcurrently(6);
 
@@ -159,5 +151,22 @@ describe('transactional outbox', () => {
         .map((message) => JSON.parse(message.value!).id);
       expect(forKey).toEqual(committedOrder.get(orderId));
     }
+  });
+
+  it('deletes published rows older than the retention, and neither newer nor pending ones', async () => {
+    const [old, recent, pending] = [orderPlaced(), orderPlaced(), orderPlaced()];
+    await dataSource.transaction((transaction) => outbox.enqueue(transaction, old, recent, pending));
+    await dataSource.query(
+      `UPDATE outbox SET published_at = now() - CASE WHEN event_id = $1 THEN interval '2 hours' ELSE interval '1 minute' END
+       WHERE event_id = ANY($2::uuid[])`,
+      [old.id, [old.id, recent.id]],
+    );
+
+    await newRelay(noFaults, { retentionMs: 60 * 60 * 1_000 }).deleteExpired();
+
+    const left = await dataSource.query(`SELECT event_id FROM outbox WHERE event_id = ANY($1::uuid[])`, [
+      [old.id, recent.id, pending.id],
+    ]);
+    expect(left.map((row: { event_id: string }) => row.event_id).sort()).toEqual([recent.id, pending.id].sort());
   });
 });

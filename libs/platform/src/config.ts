@@ -31,6 +31,8 @@ export const serviceConfigSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+
 export const portVariable = (defaultPort: number) => z.coerce.number().int().min(1).max(65_535).default(defaultPort);
 
 export class ConfigError extends Error {

@@ -9,3 +9,4 @@ export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
 export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';
 export { freePort } from './free-port.js';
+export { anOrderPlaced } from './fixtures.js';

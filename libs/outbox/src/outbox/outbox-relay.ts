@@ -62,7 +62,7 @@ export class OutboxRelay {
     this.running = true;
     void this.listen();
     this.loop = this.run();
-    this.cleanupTimer = setInterval(() => void this.deletePublished(), this.options.cleanupIntervalMs).unref();
+    this.cleanupTimer = setInterval(() => void this.deleteExpired(), this.options.cleanupIntervalMs).unref();
   }
 
   async stop(): Promise<void> {
@@ -190,7 +190,8 @@ export class OutboxRelay {
     }
   }
 
-  private async deletePublished(): Promise<void> {
+  /** Deletes rows published longer ago than the retention. Runs every `cleanupIntervalMs` while started. */
+  async deleteExpired(): Promise<void> {
     try {
       await this.dataSource.query(
         `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)`,
