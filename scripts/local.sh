@@ -41,7 +41,7 @@ up() {
     done
     echo "$name: healthy at http://127.0.0.1:$port (log: .local/logs/$name.log)"
   done
-  echo "The saga is up. Place an order: see README.md, 'Try it'."
+  echo "The saga is up. Place an order: see README.md, Quick start."
 }
 
 down() {
