@@ -1,11 +1,17 @@
 import { loadConfig, portVariable, serviceConfigSchema } from '@saga/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const orderConfigSchema = serviceConfigSchema.extend({
   PORT: portVariable(3001),
+  /** An order still running this long after it was placed is cancelled with TIMED_OUT. */
+  ORDER_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
+  /** How often overdue orders are looked for. */
+  ORDER_DEADLINE_CHECK_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export type OrderConfig = z.output<typeof orderConfigSchema>;
+
+export const ORDER_CONFIG = Symbol('ORDER_CONFIG');
 
 export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig =>
   loadConfig(orderConfigSchema, env);

@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SagaServiceModule } from '@saga/platform';
-import type { OrderConfig } from './config.js';
+import { ORDER_CONFIG, type OrderConfig } from './config.js';
 import { OrdersController } from './http/orders.controller.js';
+import { OrderDeadlineWatcher } from './messaging/order-deadline.watcher.js';
 import { OrderConsumer } from './messaging/order.consumer.js';
 import { CreateOrders1730000000100 } from './persistence/migrations/1730000000100-create-orders.js';
+import { OrderCorrelation1730000000101 } from './persistence/migrations/1730000000101-order-correlation.js';
 import { OrderEntity } from './persistence/order.entity.js';
 import { OrderStore } from './persistence/order-store.js';
 
@@ -17,11 +19,11 @@ export class OrderModule {
           serviceName: 'order',
           config,
           entities: [OrderEntity],
-          migrations: [CreateOrders1730000000100],
+          migrations: [CreateOrders1730000000100, OrderCorrelation1730000000101],
         }),
       ],
       controllers: [OrdersController, OrderConsumer],
-      providers: [OrderStore],
+      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SagaServiceModule } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from './config.js';
+import { CustomersController } from './http/customers.controller.js';
 import { PaymentsController } from './http/payments.controller.js';
 import { PaymentConsumer } from './messaging/payment.consumer.js';
 import { CreatePayments1730000000200 } from './persistence/migrations/1730000000200-create-payments.js';
@@ -20,7 +21,7 @@ export class PaymentModule {
           migrations: [CreatePayments1730000000200],
         }),
       ],
-      controllers: [PaymentsController, PaymentConsumer],
+      controllers: [CustomersController, PaymentsController, PaymentConsumer],
       providers: [{ provide: PAYMENT_CONFIG, useValue: config }, PaymentStore],
     };
   }

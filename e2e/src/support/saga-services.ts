@@ -16,7 +16,13 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-type RunningService = { process: ChildProcess; port: number; databaseUrl: string; log: string };
+type RunningService = {
+  process: ChildProcess;
+  readonly env: Record<string, string>;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly log: string;
+};
 
 export class SagaServices {
   private constructor(private readonly services: Record<ServiceName, RunningService>) {}
@@ -38,60 +44,74 @@ export class SagaServices {
       SERVICE_NAMES.map(async (name): Promise<[ServiceName, RunningService]> => {
         const databaseUrl = await createDatabase(postgresUrl, `e2e_${name}`);
         const port = await freePort();
+        const env = {
+          PATH: process.env.PATH ?? '',
+          KAFKA_BROKERS: kafkaBrokers.join(','),
+          KAFKA_CONSUMER_GROUP: groups[name]!,
+          DATABASE_URL: databaseUrl,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          ...extraEnv[name],
+        };
         const log = `${root}.local/logs/e2e/${name}-${run}.log`;
-        const child = spawn(process.execPath, [`${root}apps/${name}/dist/main.js`], {
-          env: {
-            PATH: process.env.PATH,
-            KAFKA_BROKERS: kafkaBrokers.join(','),
-            KAFKA_CONSUMER_GROUP: groups[name]!,
-            DATABASE_URL: databaseUrl,
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            ...extraEnv[name],
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const file = createWriteStream(log);
-        child.stdout!.pipe(file);
-        child.stderr!.pipe(file);
-        return [name, { process: child, port, databaseUrl, log }];
+        return [name, { process: spawnService(name, env, log), env, port, databaseUrl, log }];
       }),
     );
     const services = new SagaServices(Object.fromEntries(entries) as Record<ServiceName, RunningService>);
-    await services.waitUntilHealthy();
+    await Promise.all(SERVICE_NAMES.map((name) => services.waitUntilHealthy(name)));
     return services;
+  }
+
+  /** Stops one service (SIGTERM, as an orchestrator would); its events wait in Kafka until it is back. */
+  async stopService(name: ServiceName): Promise<void> {
+    const child = this.services[name].process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Starts a stopped service again, with the same database, port and consumer group. No-op while it runs. */
+  async startService(name: ServiceName): Promise<void> {
+    const service = this.services[name];
+    if (service.process.exitCode === null && service.process.signalCode === null) return;
+    service.process = spawnService(name, service.env, service.log);
+    await this.waitUntilHealthy(name);
   }
 
   async stop(): Promise<void> {
     await Promise.all(
-      Object.values(this.services).map(async ({ process: child, databaseUrl }) => {
-        if (child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
-        await dropDatabase(databaseUrl);
+      SERVICE_NAMES.map(async (name) => {
+        await this.stopService(name);
+        await dropDatabase(this.services[name].databaseUrl);
       }),
     );
   }
 
-  private async waitUntilHealthy(): Promise<void> {
-    await Promise.all(
-      SERVICE_NAMES.map((name) => {
-        const service = this.services[name];
-        return eventually(
-          async () => {
-            if (service.process.exitCode !== null) {
-              throw new Error(`${name} exited with ${service.process.exitCode}; see ${service.log}`);
-            }
-            return (await fetch(`${this.url(name)}/health`)).status;
-          },
-          (status) => status === 200,
-          { timeoutMs: 60_000, intervalMs: 250, what: `${name} healthy (log: ${service.log})` },
-        );
-      }),
+  private async waitUntilHealthy(name: ServiceName): Promise<void> {
+    const service = this.services[name];
+    await eventually(
+      async () => {
+        if (service.process.exitCode !== null) {
+          throw new Error(`${name} exited with ${service.process.exitCode}; see ${service.log}`);
+        }
+        return (await fetch(`${this.url(name)}/health`)).status;
+      },
+      (status) => status === 200,
+      { timeoutMs: 60_000, intervalMs: 250, what: `${name} healthy (log: ${service.log})` },
     );
   }
+}
+
+function spawnService(name: ServiceName, env: Record<string, string>, log: string): ChildProcess {
+  const child = spawn(process.execPath, [`${root}apps/${name}/dist/main.js`], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const file = createWriteStream(log, { flags: 'a' });
+  child.stdout!.pipe(file);
+  child.stderr!.pipe(file);
+  return child;
 }
 
 /**

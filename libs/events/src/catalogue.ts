@@ -3,11 +3,28 @@
  * its data. Adding an event to the `SagaEvent` union without a catalogue entry is a compile error.
  */
 import type { z } from 'zod';
-import { orderPlacedData, type OrderEvent } from './order-events.js';
-import { paymentAuthorizedData, paymentDeclinedData, type PaymentEvent } from './payment-events.js';
+import {
+  stockReleasedData,
+  stockReservationFailedData,
+  stockReservedData,
+  type InventoryEvent,
+} from './inventory-events.js';
+import { orderCancelledData, orderCompletedData, orderPlacedData, type OrderEvent } from './order-events.js';
+import {
+  paymentAuthorizedData,
+  paymentDeclinedData,
+  paymentRefundedData,
+  type PaymentEvent,
+} from './payment-events.js';
+import {
+  shipmentCancelledData,
+  shipmentFailedData,
+  shipmentScheduledData,
+  type ShippingEvent,
+} from './shipping-events.js';
 import { Topics, type TopicName } from './topics.js';
 
-export type SagaEvent = OrderEvent | PaymentEvent;
+export type SagaEvent = OrderEvent | PaymentEvent | InventoryEvent | ShippingEvent;
 export type SagaEventType = SagaEvent['type'];
 export type EventOfType<T extends SagaEventType> = Extract<SagaEvent, { type: T }>;
 
@@ -26,7 +43,16 @@ export type EventDefinition<Data> = {
 export const eventCatalogue: { readonly [T in SagaEventType]: EventDefinition<EventOfType<T>['data']> } = {
   OrderPlaced: { topic: Topics.orderEvents, version: 1, data: orderPlacedData },
   PaymentAuthorized: { topic: Topics.paymentEvents, version: 1, data: paymentAuthorizedData },
+  OrderCompleted: { topic: Topics.orderEvents, version: 1, data: orderCompletedData },
+  OrderCancelled: { topic: Topics.orderEvents, version: 1, data: orderCancelledData },
   PaymentDeclined: { topic: Topics.paymentEvents, version: 1, data: paymentDeclinedData },
+  PaymentRefunded: { topic: Topics.paymentEvents, version: 1, data: paymentRefundedData },
+  StockReserved: { topic: Topics.inventoryEvents, version: 1, data: stockReservedData },
+  StockReservationFailed: { topic: Topics.inventoryEvents, version: 1, data: stockReservationFailedData },
+  StockReleased: { topic: Topics.inventoryEvents, version: 1, data: stockReleasedData },
+  ShipmentScheduled: { topic: Topics.shippingEvents, version: 1, data: shipmentScheduledData },
+  ShipmentFailed: { topic: Topics.shippingEvents, version: 1, data: shipmentFailedData },
+  ShipmentCancelled: { topic: Topics.shippingEvents, version: 1, data: shipmentCancelledData },
 };
 
 export const isSagaEventType = (type: string): type is SagaEventType => Object.hasOwn(eventCatalogue, type);

@@ -23,7 +23,20 @@ export type OrderPlaced = Event<
   { customerId: string; items: OrderItem[]; totalCents: number; shippingAddress: ShippingAddress }
 >;
 
-export type OrderEvent = OrderPlaced;
+/** Why an order ended CANCELLED. Every cancellation publishes OrderCancelled; the others compensate on it. */
+export const cancellationReasons = [
+  'PAYMENT_DECLINED',
+  'OUT_OF_STOCK',
+  'SHIPPING_UNAVAILABLE',
+  'CUSTOMER_CANCELLED',
+  'TIMED_OUT',
+] as const;
+export type CancellationReason = (typeof cancellationReasons)[number];
+
+export type OrderCompleted = Event<'OrderCompleted', { customerId: string }>;
+export type OrderCancelled = Event<'OrderCancelled', { customerId: string; reason: CancellationReason }>;
+
+export type OrderEvent = OrderPlaced | OrderCompleted | OrderCancelled;
 
 export const orderPlacedData = z.object({
   customerId: z.uuid(),
@@ -31,3 +44,10 @@ export const orderPlacedData = z.object({
   totalCents: z.number().int().nonnegative(),
   shippingAddress: shippingAddressSchema,
 }) satisfies z.ZodType<OrderPlaced['data']>;
+
+export const orderCompletedData = z.object({ customerId: z.uuid() }) satisfies z.ZodType<OrderCompleted['data']>;
+
+export const orderCancelledData = z.object({
+  customerId: z.uuid(),
+  reason: z.enum(cancellationReasons),
+}) satisfies z.ZodType<OrderCancelled['data']>;

@@ -4,7 +4,10 @@ import type { Event } from './envelope.js';
 export type PaymentAuthorized = Event<'PaymentAuthorized', { customerId: string; amountCents: number }>;
 export type PaymentDeclined = Event<'PaymentDeclined', { customerId: string; amountCents: number; reason: string }>;
 
-export type PaymentEvent = PaymentAuthorized | PaymentDeclined;
+/** Compensation: the credit taken by an authorized payment is given back. */
+export type PaymentRefunded = Event<'PaymentRefunded', { customerId: string; amountCents: number }>;
+
+export type PaymentEvent = PaymentAuthorized | PaymentDeclined | PaymentRefunded;
 
 export const paymentAuthorizedData = z.object({
   customerId: z.uuid(),
@@ -16,3 +19,5 @@ export const paymentDeclinedData = z.object({
   amountCents: z.number().int().nonnegative(),
   reason: z.string().min(1),
 }) satisfies z.ZodType<PaymentDeclined['data']>;
+
+export const paymentRefundedData = paymentAuthorizedData satisfies z.ZodType<PaymentRefunded['data']>;

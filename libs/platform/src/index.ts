@@ -1,5 +1,5 @@
 export { serviceConfigSchema, portVariable, loadConfig, ConfigError, type ServiceConfig } from './config.js';
-export { ZodValidation } from './validation.js';
+export { uuidParam, ZodValidation } from './validation.js';
 export { Clock, SystemClock } from './clock.js';
 export { runService } from './bootstrap.js';
 export { databaseOptions, bigintAsNumber } from './database.js';

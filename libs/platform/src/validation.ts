@@ -1,4 +1,4 @@
-import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
 /** Validates a request part against a schema: a 400 whose message names each offending field, or the parsed value. */
@@ -20,3 +20,7 @@ export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown
     });
   }
 }
+
+/** For `@Param(field, uuidParam(field))`: a 400 naming the field when it is not a UUID. */
+export const uuidParam = (field: string) =>
+  new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(`${field}: must be a UUID`) });

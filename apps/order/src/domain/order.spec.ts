@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { causedBy, causedByRequest, createEvent, type PaymentAuthorized, type PaymentDeclined } from '@saga/events';
+import { causedBy, causedByRequest, createEvent, type SagaEvent } from '@saga/events';
 import { randomUUID } from 'node:crypto';
-import { onPaymentOutcome, placeOrder, type Decision } from './order.js';
+import { cancelOrder, enforceDeadline, onSagaStep, placeOrder, type Order, type SagaStep } from './order.js';
 
 const placedAt = new Date('2026-03-01T10:00:00Z');
 const later = new Date('2026-03-01T10:00:05Z');
 const customerId = randomUUID();
 
-const givenPlacedOrder = (): Decision =>
+const givenPlaced = () =>
   placeOrder(
     {
       customerId,
@@ -22,63 +22,139 @@ const givenPlacedOrder = (): Decision =>
     placedAt,
   );
 
-const authorized = (placed: Decision) =>
-  createEvent<PaymentAuthorized>(
-    'PaymentAuthorized',
-    placed.order.id,
-    { customerId, amountCents: placed.order.totalCents },
-    causedBy(placed.events[0]!),
-    later,
-  );
+/** A step another service published about `order`. */
+const step = <E extends SagaStep>(order: Order, type: E['type'], data: E['data']): E =>
+  createEvent<E>(type, order.id, data, causedByRequest(), later);
 
-const declined = (placed: Decision) =>
-  createEvent<PaymentDeclined>(
-    'PaymentDeclined',
-    placed.order.id,
-    { customerId, amountCents: placed.order.totalCents, reason: 'credit limit exceeded' },
-    causedBy(placed.events[0]!),
-    later,
-  );
+const authorized = (order: Order) => step(order, 'PaymentAuthorized', { customerId, amountCents: order.totalCents });
+const reserved = (order: Order) => step(order, 'StockReserved', { lines: [{ sku: 'BOOK-1', quantity: 2 }] });
+const scheduled = (order: Order) => step(order, 'ShipmentScheduled', { shipmentId: randomUUID(), country: 'US' });
+
+/** Applies steps in order, as the order service would, collecting what it publishes. */
+const given = (order: Order, ...steps: ((order: Order) => SagaStep)[]) => {
+  const published: SagaEvent[] = [];
+  for (const next of steps) {
+    const decision = onSagaStep(order, next(order), later);
+    order = decision.order;
+    published.push(...decision.events);
+  }
+  return { order, published };
+};
 
 describe('placing an order', () => {
   it('stores it PENDING with its total in cents, and announces OrderPlaced with the same data', () => {
-    const { order, events } = givenPlacedOrder();
+    const { order, events } = givenPlaced();
 
     expect(order).toMatchObject({ status: 'PENDING', reason: null, totalCents: 3899, placedAt });
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({
-      type: 'OrderPlaced',
-      orderId: order.id,
-      occurredAt: placedAt.toISOString(),
-      data: { customerId, totalCents: 3899, items: order.items, shippingAddress: order.shippingAddress },
-    });
-    expect(order.history).toEqual([{ type: 'OrderPlaced', at: placedAt.toISOString() }]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'OrderPlaced',
+        orderId: order.id,
+        data: { customerId, totalCents: 3899, items: order.items, shippingAddress: order.shippingAddress },
+      }),
+    ]);
   });
 });
 
-describe('when the payment service decides', () => {
-  it('an authorized payment moves the order to PAYMENT_AUTHORIZED', () => {
-    const placed = givenPlacedOrder();
-    const { order, changed } = onPaymentOutcome(placed.order, authorized(placed), later);
+describe('the happy path', () => {
+  it('moves through PAYMENT_AUTHORIZED and STOCK_RESERVED to COMPLETED, announcing OrderCompleted once', () => {
+    const placed = givenPlaced().order;
+    const { order, published } = given(placed, authorized, reserved, scheduled);
 
-    expect(changed).toBe(true);
-    expect(order).toMatchObject({ status: 'PAYMENT_AUTHORIZED', reason: null, updatedAt: later });
-    expect(order.history.map((entry) => entry.type)).toEqual(['OrderPlaced', 'PaymentAuthorized']);
+    expect(order.status).toBe('COMPLETED');
+    expect(order.history.map((entry) => entry.type)).toEqual([
+      'OrderPlaced',
+      'PaymentAuthorized',
+      'StockReserved',
+      'ShipmentScheduled',
+      'OrderCompleted',
+    ]);
+    expect(published).toEqual([expect.objectContaining({ type: 'OrderCompleted', data: { customerId } })]);
   });
 
-  it('a declined payment cancels the order with PAYMENT_DECLINED', () => {
-    const placed = givenPlacedOrder();
-    const { order } = onPaymentOutcome(placed.order, declined(placed), later);
+  it('keeps the furthest status when steps arrive out of saga order (they travel on different topics)', () => {
+    const { order } = given(givenPlaced().order, reserved, authorized);
 
-    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+    expect(order.status).toBe('STOCK_RESERVED');
+  });
+});
+
+describe('a failed step cancels the order with its reason and announces OrderCancelled', () => {
+  it.each([
+    [
+      'payment declined',
+      'PAYMENT_DECLINED',
+      (o: Order) => step(o, 'PaymentDeclined', { customerId, amountCents: 1, reason: 'limit' }),
+    ],
+    [
+      'out of stock',
+      'OUT_OF_STOCK',
+      (o: Order) => step(o, 'StockReservationFailed', { shortages: [{ sku: 'BOOK-1', requested: 2, available: 0 }] }),
+    ],
+    [
+      'shipping unavailable',
+      'SHIPPING_UNAVAILABLE',
+      (o: Order) => step(o, 'ShipmentFailed', { country: 'AQ', reason: 'unsupported' }),
+    ],
+  ] as const)('%s -> CANCELLED %s', (_case, reason, failure) => {
+    const placed = givenPlaced().order;
+    const { order, published } = given(placed, authorized, failure);
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason });
+    expect(published).toEqual([
+      expect.objectContaining({ type: 'OrderCancelled', data: { customerId, reason }, orderId: placed.id }),
+    ]);
+    expect(order.history.at(-1)?.type).toBe('OrderCancelled');
+  });
+});
+
+describe('customer cancellation and the deadline', () => {
+  it('a running order is CANCELLED with CUSTOMER_CANCELLED and OrderCancelled is announced', () => {
+    const { order } = given(givenPlaced().order, authorized);
+    const decision = cancelOrder(order, 'CUSTOMER_CANCELLED', later);
+
+    expect(decision.order).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
+    expect(decision.events).toEqual([
+      expect.objectContaining({ type: 'OrderCancelled', correlationId: order.correlationId, causationId: null }),
+    ]);
   });
 
-  it('an outcome arriving after the order was cancelled changes nothing', () => {
-    const placed = givenPlacedOrder();
-    const cancelled = onPaymentOutcome(placed.order, declined(placed), later).order;
+  it('an order that has ended cannot be cancelled: nothing changes and nothing is announced', () => {
+    const { order } = given(givenPlaced().order, authorized, reserved, scheduled);
 
-    const late = onPaymentOutcome(cancelled, authorized(placed), later);
+    expect(cancelOrder(order, 'CUSTOMER_CANCELLED', later)).toEqual({
+      order,
+      events: [],
+      changed: false,
+    });
+  });
 
-    expect(late).toEqual({ order: cancelled, events: [], changed: false });
+  it('a running order past its deadline is CANCELLED with TIMED_OUT; one within it is left alone', () => {
+    const { order } = given(givenPlaced().order, authorized);
+    const deadlineMs = 30_000;
+
+    expect(enforceDeadline(order, deadlineMs, new Date(placedAt.getTime() + 29_999)).changed).toBe(false);
+    const expired = enforceDeadline(order, deadlineMs, new Date(placedAt.getTime() + 30_000));
+    expect(expired.order).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });
+    expect(expired.events.map((event) => event.type)).toEqual(['OrderCancelled']);
+  });
+});
+
+describe('late events', () => {
+  it('a step arriving after the order was cancelled does not revive it', () => {
+    const cancelled = cancelOrder(givenPlaced().order, 'CUSTOMER_CANCELLED', later).order;
+
+    for (const late of [authorized, reserved, scheduled]) {
+      expect(onSagaStep(cancelled, late(cancelled), later)).toEqual({ order: cancelled, events: [], changed: false });
+    }
+  });
+
+  it('compensations after the cancellation are recorded in the history, the status stays CANCELLED', () => {
+    const cancelled = cancelOrder(given(givenPlaced().order, authorized).order, 'TIMED_OUT', later);
+    const refund = step(cancelled.order, 'PaymentRefunded', { customerId, amountCents: 3899 });
+    const { order } = onSagaStep(cancelled.order, { ...refund, ...causedBy(cancelled.events[0]!) }, later);
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });
+    expect(order.history.map((entry) => entry.type).slice(-2)).toEqual(['OrderCancelled', 'PaymentRefunded']);
   });
 });

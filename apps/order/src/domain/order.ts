@@ -1,19 +1,28 @@
 /**
  * The order's part of the saga, as pure functions: given the order and what happened, the new order and the
  * events to publish. No framework, database or broker in sight, so every rule is tested with plain values.
+ *
+ * The order service owns the order's fate: it completes the order when shipping is scheduled, and cancels it
+ * (with a reason) when a step fails, the customer cancels, or the deadline passes. Every cancellation publishes
+ * OrderCancelled; each other service compensates its own step on it.
  */
 import {
   createEvent,
+  causedBy,
   type Cause,
+  type CancellationReason,
+  type InventoryEvent,
+  type OrderCancelled,
+  type OrderCompleted,
   type OrderItem,
   type OrderPlaced,
   type PaymentEvent,
   type SagaEvent,
   type ShippingAddress,
+  type ShippingEvent,
 } from '@saga/events';
 
-export type OrderStatus = 'PENDING' | 'PAYMENT_AUTHORIZED' | 'CANCELLED';
-export type CancellationReason = 'PAYMENT_DECLINED';
+export type OrderStatus = 'PENDING' | 'PAYMENT_AUTHORIZED' | 'STOCK_RESERVED' | 'COMPLETED' | 'CANCELLED';
 
 export type HistoryEntry = { readonly type: string; readonly at: string };
 
@@ -25,10 +34,12 @@ export type Order = {
   readonly shippingAddress: ShippingAddress;
   readonly status: OrderStatus;
   readonly reason: CancellationReason | null;
-  /** The saga's steps as this service saw them, oldest first. */
+  /** The saga's steps as this service saw them, oldest first, compensations included. */
   readonly history: HistoryEntry[];
   readonly placedAt: Date;
   readonly updatedAt: Date;
+  /** Of the saga run this order started: a cancellation continues the same run. */
+  readonly correlationId: string;
 };
 
 export type PlaceOrder = { customerId: string; items: OrderItem[]; shippingAddress: ShippingAddress };
@@ -36,10 +47,28 @@ export type PlaceOrder = { customerId: string; items: OrderItem[]; shippingAddre
 /** The order after a step, and the events that step publishes. `changed: false` means nothing to save. */
 export type Decision = { order: Order; events: SagaEvent[]; changed: boolean };
 
-const TERMINAL: ReadonlySet<OrderStatus> = new Set(['CANCELLED']);
+/** The other services' events that the order service follows. */
+export type SagaStep = PaymentEvent | InventoryEvent | ShippingEvent;
+
+const progress: Record<OrderStatus, number> = {
+  PENDING: 0,
+  PAYMENT_AUTHORIZED: 1,
+  STOCK_RESERVED: 2,
+  COMPLETED: 3,
+  CANCELLED: 3,
+};
+
+export const isTerminal = (order: Pick<Order, 'status'>): boolean =>
+  order.status === 'COMPLETED' || order.status === 'CANCELLED';
 
 export const orderTotal = (items: readonly OrderItem[]): number =>
   items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+
+const unchanged = (order: Order): Decision => ({ order, events: [], changed: false });
+const logged = (order: Order, event: SagaEvent): HistoryEntry[] => [
+  ...order.history,
+  { type: event.type, at: event.occurredAt },
+];
 
 export function placeOrder(command: PlaceOrder, orderId: string, cause: Cause, now: Date): Decision {
   const placed = createEvent<OrderPlaced>(
@@ -58,27 +87,96 @@ export function placeOrder(command: PlaceOrder, orderId: string, cause: Cause, n
     history: [{ type: placed.type, at: placed.occurredAt }],
     placedAt: now,
     updatedAt: now,
+    correlationId: cause.correlationId,
   };
   return { order, events: [placed], changed: true };
 }
 
-export function onPaymentOutcome(order: Order, event: PaymentEvent, now: Date): Decision {
-  // A late or repeated outcome for an order that has ended changes nothing.
-  if (TERMINAL.has(order.status) || order.status !== 'PENDING') return { order, events: [], changed: false };
+/** Cancels a running order and announces it, so that every step already taken is compensated. */
+export function cancelOrder(
+  order: Order,
+  reason: CancellationReason,
+  now: Date,
+  cause: Cause = { correlationId: order.correlationId, causationId: null },
+): Decision {
+  if (isTerminal(order)) return unchanged(order);
+  const cancelled = createEvent<OrderCancelled>(
+    'OrderCancelled',
+    order.id,
+    { customerId: order.customerId, reason },
+    cause,
+    now,
+  );
+  return {
+    order: { ...order, status: 'CANCELLED', reason, history: logged(order, cancelled), updatedAt: now },
+    events: [cancelled],
+    changed: true,
+  };
+}
 
-  const history = [...order.history, { type: event.type, at: event.occurredAt }];
+/** Cancels the order with TIMED_OUT when it is still running `deadlineMs` after it was placed. */
+export function enforceDeadline(order: Order, deadlineMs: number, now: Date): Decision {
+  if (now.getTime() - order.placedAt.getTime() < deadlineMs) return unchanged(order);
+  return cancelOrder(order, 'TIMED_OUT', now);
+}
+
+export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
+  const cause = causedBy(event);
+  const advanceTo = (status: OrderStatus): Decision =>
+    isTerminal(order)
+      ? unchanged(order) // a late step of an order that has ended; its service compensates on OrderCancelled
+      : {
+          // Steps arrive on different topics, so not always in saga order: status only moves forward.
+          order: {
+            ...order,
+            status: progress[status] > progress[order.status] ? status : order.status,
+            history: logged(order, event),
+            updatedAt: now,
+          },
+          events: [],
+          changed: true,
+        };
+  const record = (): Decision => ({
+    order: { ...order, history: logged(order, event), updatedAt: now },
+    events: [],
+    changed: true,
+  });
+  const cancelBecause = (reason: CancellationReason): Decision => {
+    const cancelled = cancelOrder({ ...order, history: logged(order, event) }, reason, now, cause);
+    return cancelled.changed ? cancelled : unchanged(order);
+  };
+
   switch (event.type) {
     case 'PaymentAuthorized':
-      return { order: { ...order, status: 'PAYMENT_AUTHORIZED', history, updatedAt: now }, events: [], changed: true };
+      return advanceTo('PAYMENT_AUTHORIZED');
+    case 'StockReserved':
+      return advanceTo('STOCK_RESERVED');
+    case 'ShipmentScheduled': {
+      if (isTerminal(order)) return unchanged(order);
+      const completed = createEvent<OrderCompleted>(
+        'OrderCompleted',
+        order.id,
+        { customerId: order.customerId },
+        cause,
+        now,
+      );
+      const history = [...logged(order, event), { type: completed.type, at: completed.occurredAt }];
+      return { order: { ...order, status: 'COMPLETED', history, updatedAt: now }, events: [completed], changed: true };
+    }
     case 'PaymentDeclined':
-      return {
-        order: { ...order, status: 'CANCELLED', reason: 'PAYMENT_DECLINED', history, updatedAt: now },
-        events: [],
-        changed: true,
-      };
+      return cancelBecause('PAYMENT_DECLINED');
+    case 'StockReservationFailed':
+      return cancelBecause('OUT_OF_STOCK');
+    case 'ShipmentFailed':
+      return cancelBecause('SHIPPING_UNAVAILABLE');
+    // Compensations: they come after the cancellation and change nothing but the history.
+    case 'PaymentRefunded':
+    case 'StockReleased':
+    case 'ShipmentCancelled':
+      return record();
     default: {
       const unhandled: never = event;
-      throw new Error(`unhandled payment event ${(unhandled as PaymentEvent).type}`);
+      throw new Error(`unhandled saga step ${(unhandled as SagaEvent).type}`);
     }
   }
 }

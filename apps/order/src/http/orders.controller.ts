@@ -1,26 +1,27 @@
 import {
-  BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Get,
+  HttpCode,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
   Post,
+  Query,
 } from '@nestjs/common';
 import { causedByRequest } from '@saga/events';
-import { Clock, ZodValidation } from '@saga/platform';
+import { Clock, uuidParam, ZodValidation } from '@saga/platform';
 import { randomUUID } from 'node:crypto';
-import { placeOrder, type Order } from '../domain/order.js';
+import { DataSource } from 'typeorm';
+import { cancelOrder, placeOrder, type Order } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
-import { placeOrderRequest, type PlaceOrderRequest } from './place-order.request.js';
-
-const validOrderId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id: must be a UUID') });
+import { listOrdersQuery, placeOrderRequest, type ListOrdersQuery, type PlaceOrderRequest } from './order.requests.js';
 
 @Controller('orders')
 export class OrdersController {
   constructor(
     private readonly store: OrderStore,
+    private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -31,10 +32,32 @@ export class OrdersController {
     return { orderId: decision.order.id, status: decision.order.status };
   }
 
+  @Get()
+  async list(@Query(new ZodValidation(listOrdersQuery)) { limit, offset }: ListOrdersQuery) {
+    const { orders, total } = await this.store.list(limit, offset);
+    return { orders: orders.map(present), total, limit, offset };
+  }
+
   @Get(':id')
-  async get(@Param('id', validOrderId) id: string) {
+  async get(@Param('id', uuidParam('id')) id: string) {
     const order = await this.store.find(id);
     if (!order) throw new NotFoundException(`order ${id} does not exist`);
+    return present(order);
+  }
+
+  /** Cancels a running order; every step already taken is compensated. 409 when the order has ended. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', uuidParam('id')) id: string) {
+    const decision = await this.dataSource.transaction((transaction) =>
+      this.store.update(transaction, id, (order) => cancelOrder(order, 'CUSTOMER_CANCELLED', this.clock.now())),
+    );
+    if (!decision) throw new NotFoundException(`order ${id} does not exist`);
+    const { order } = decision;
+    if (!decision.changed) {
+      const why = order.reason ? ` (${order.reason})` : '';
+      throw new ConflictException(`order ${id} has already ended: it is ${order.status}${why}`);
+    }
     return present(order);
   }
 }

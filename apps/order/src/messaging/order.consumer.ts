@@ -1,10 +1,9 @@
 /** Every event the order service reacts to, and what it does with it. */
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import type { PaymentEvent } from '@saga/events';
 import { EventRejectedError, InboxContext, OnEvent } from '@saga/outbox';
 import { Clock } from '@saga/platform';
-import { onPaymentOutcome } from '../domain/order.js';
+import { onSagaStep, type SagaStep } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 
 @Controller()
@@ -14,10 +13,24 @@ export class OrderConsumer {
     private readonly clock: Clock,
   ) {}
 
-  @OnEvent('PaymentAuthorized', 'PaymentDeclined')
-  async onPaymentOutcome(@Payload() event: PaymentEvent, @Ctx() context: InboxContext): Promise<void> {
-    const decision = await this.store.update(context.transaction, event.orderId, (order) =>
-      onPaymentOutcome(order, event, this.clock.now()),
+  /**
+   * Steps move the order forward; ShipmentScheduled completes it (OrderCompleted); a failed step cancels it
+   * (OrderCancelled, with the reason); compensations are recorded in its history.
+   */
+  @OnEvent(
+    'PaymentAuthorized',
+    'PaymentDeclined',
+    'PaymentRefunded',
+    'StockReserved',
+    'StockReservationFailed',
+    'StockReleased',
+    'ShipmentScheduled',
+    'ShipmentFailed',
+    'ShipmentCancelled',
+  )
+  async onSagaStep(@Payload() event: SagaStep, @Ctx() { transaction }: InboxContext): Promise<void> {
+    const decision = await this.store.update(transaction, event.orderId, (order) =>
+      onSagaStep(order, event, this.clock.now()),
     );
     if (!decision) throw new EventRejectedError(`order ${event.orderId} does not exist`);
   }

@@ -23,6 +23,24 @@ export class OrderStore {
     return this.dataSource.getRepository(OrderEntity).findOneBy({ id });
   }
 
+  /** Newest first. */
+  async list(limit: number, offset: number): Promise<{ orders: Order[]; total: number }> {
+    const [orders, total] = await this.dataSource
+      .getRepository(OrderEntity)
+      .findAndCount({ order: { placedAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+    return { orders, total };
+  }
+
+  /** Ids of running orders placed before `placedBefore`, locked for `transaction`; rows others hold are skipped. */
+  async lockOverdue(transaction: EntityManager, placedBefore: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await transaction.query(
+      `SELECT id FROM orders WHERE status NOT IN ('COMPLETED', 'CANCELLED') AND placed_at < $1
+       ORDER BY placed_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [placedBefore, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /**
    * Inside `transaction`: loads the order, locked against concurrent changes, lets `decide` produce the next
    * state, and saves it with its events. Returns null when there is no such order.

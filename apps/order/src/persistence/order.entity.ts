@@ -17,5 +17,6 @@ export const OrderEntity = new EntitySchema<Order>({
     history: { type: 'jsonb' },
     placedAt: { type: 'timestamptz', name: 'placed_at' },
     updatedAt: { type: 'timestamptz', name: 'updated_at' },
+    correlationId: { type: 'uuid', name: 'correlation_id' },
   },
 });

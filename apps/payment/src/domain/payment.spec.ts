@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { causedByRequest, createEvent, type OrderPlaced } from '@saga/events';
+import { causedBy, causedByRequest, createEvent, type OrderCancelled, type OrderPlaced } from '@saga/events';
 import { randomUUID } from 'node:crypto';
-import { authorizePayment, availableCredit, newAccount } from './payment.js';
+import { authorizePayment, availableCredit, newAccount, refundPayment } from './payment.js';
 
 const now = new Date('2026-03-01T10:00:01Z');
 const customerId = randomUUID();
@@ -55,5 +55,40 @@ describe('authorizing the payment of a placed order', () => {
         data: { customerId, amountCents: 40_001, reason: expect.stringContaining('40000 available') },
       }),
     ]);
+  });
+});
+
+describe('when the order is cancelled', () => {
+  const cancelled = (order: OrderPlaced) =>
+    createEvent<OrderCancelled>(
+      'OrderCancelled',
+      order.orderId,
+      { customerId, reason: 'OUT_OF_STOCK' },
+      causedBy(order),
+      now,
+    );
+
+  it('refunds an authorized payment, gives the credit back and announces PaymentRefunded', () => {
+    const order = orderPlaced(40_000);
+    const authorized = authorizePayment(newAccount(customerId, 100_000), order, now);
+
+    const refund = refundPayment(authorized.account, authorized.payment, cancelled(order), now);
+
+    expect(refund?.payment.status).toBe('REFUNDED');
+    expect(availableCredit(refund!.account)).toBe(100_000);
+    expect(refund?.events).toEqual([
+      expect.objectContaining({ type: 'PaymentRefunded', data: { customerId, amountCents: 40_000 } }),
+    ]);
+  });
+
+  it('has nothing to undo for a declined payment, nor for one already refunded', () => {
+    const order = orderPlaced(400_000);
+    const declined = authorizePayment(newAccount(customerId, 100_000), order, now);
+    expect(refundPayment(declined.account, declined.payment, cancelled(order), now)).toBeNull();
+
+    const small = orderPlaced(1_000);
+    const authorized = authorizePayment(newAccount(customerId, 100_000), small, now);
+    const refunded = refundPayment(authorized.account, authorized.payment, cancelled(small), now)!;
+    expect(refundPayment(refunded.account, refunded.payment, cancelled(small), now)).toBeNull();
   });
 });

@@ -1,11 +1,14 @@
 /**
  * The payment service's part of the saga, as pure functions. A customer has a credit limit; a payment is
- * authorized when the order total fits in the credit still available, and declined otherwise.
+ * authorized when the order total fits in the credit still available, and declined otherwise. When the order is
+ * cancelled, an authorized payment is refunded: the compensation gives the credit back, once.
  */
 import {
   causedBy,
   createEvent,
+  type OrderCancelled,
   type OrderPlaced,
+  type PaymentRefunded,
   type PaymentAuthorized,
   type PaymentDeclined,
   type PaymentEvent,
@@ -18,7 +21,7 @@ export type CreditAccount = {
   readonly usedCents: number;
 };
 
-export type PaymentStatus = 'AUTHORIZED' | 'DECLINED';
+export type PaymentStatus = 'AUTHORIZED' | 'DECLINED' | 'REFUNDED';
 
 export type Payment = {
   readonly orderId: string;
@@ -60,6 +63,30 @@ export function authorizePayment(account: CreditAccount, order: OrderPlaced, now
     payment: { ...payment, status: 'AUTHORIZED', declineReason: null },
     events: [
       createEvent<PaymentAuthorized>('PaymentAuthorized', order.orderId, { customerId, amountCents }, cause, now),
+    ],
+  };
+}
+
+/** Compensation for a cancelled order: refunds an authorized payment; anything else has nothing to undo. */
+export function refundPayment(
+  account: CreditAccount,
+  payment: Payment,
+  cancelled: OrderCancelled,
+  now: Date,
+): PaymentDecision | null {
+  if (payment.status !== 'AUTHORIZED') return null;
+  const { customerId, amountCents } = payment;
+  return {
+    account: { ...account, usedCents: account.usedCents - amountCents },
+    payment: { ...payment, status: 'REFUNDED', updatedAt: now },
+    events: [
+      createEvent<PaymentRefunded>(
+        'PaymentRefunded',
+        payment.orderId,
+        { customerId, amountCents },
+        causedBy(cancelled),
+        now,
+      ),
     ],
   };
 }

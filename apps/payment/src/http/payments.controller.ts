@@ -1,4 +1,5 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { uuidParam } from '@saga/platform';
 import { PaymentStore } from '../persistence/payment-store.js';
 
 @Controller('payments')
@@ -6,12 +7,9 @@ export class PaymentsController {
   constructor(private readonly store: PaymentStore) {}
 
   @Get(':orderId')
-  async get(
-    @Param('orderId', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('orderId: must be a UUID') }))
-    id: string,
-  ) {
-    const payment = await this.store.findPayment(id);
-    if (!payment) throw new NotFoundException(`no payment for order ${id}`);
+  async get(@Param('orderId', uuidParam('orderId')) orderId: string) {
+    const payment = await this.store.findPayment(orderId);
+    if (!payment) throw new NotFoundException(`no payment for order ${orderId}`);
     return payment;
   }
 }

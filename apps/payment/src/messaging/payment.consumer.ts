@@ -1,11 +1,11 @@
 /** Every event the payment service reacts to, and what it does with it. */
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import type { OrderPlaced } from '@saga/events';
+import type { OrderCancelled, OrderPlaced } from '@saga/events';
 import { InboxContext, OnEvent } from '@saga/outbox';
 import { Clock } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../config.js';
-import { authorizePayment } from '../domain/payment.js';
+import { authorizePayment, refundPayment } from '../domain/payment.js';
 import { PaymentStore } from '../persistence/payment-store.js';
 
 @Controller()
@@ -25,5 +25,20 @@ export class PaymentConsumer {
       this.config.PAYMENT_DEFAULT_CREDIT_LIMIT_CENTS,
     );
     await this.store.save(transaction, authorizePayment(account, event, this.clock.now()));
+  }
+
+  /** Compensation: refund the payment of a cancelled order, if it was authorized. */
+  @OnEvent('OrderCancelled')
+  async onOrderCancelled(@Payload() event: OrderCancelled, @Ctx() { transaction }: InboxContext): Promise<void> {
+    // OrderPlaced and OrderCancelled share a partition, so the payment (if any) was decided before this.
+    const payment = await this.store.lockPayment(transaction, event.orderId);
+    if (!payment) return;
+    const account = await this.store.lockAccount(
+      transaction,
+      payment.customerId,
+      this.config.PAYMENT_DEFAULT_CREDIT_LIMIT_CENTS,
+    );
+    const refund = refundPayment(account, payment, event, this.clock.now());
+    if (refund) await this.store.save(transaction, refund);
   }
 }

@@ -33,6 +33,24 @@ export class PaymentStore {
     });
   }
 
+  findAccount(customerId: string): Promise<CreditAccount | null> {
+    return this.dataSource.getRepository(CreditAccountEntity).findOneBy({ customerId });
+  }
+
+  lockPayment(transaction: EntityManager, orderId: string): Promise<Payment | null> {
+    return transaction.findOne(PaymentEntity, { where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Sets a customer's limit; creates the account when the customer is new. */
+  async setLimit(customerId: string, limitCents: number): Promise<CreditAccount> {
+    await this.dataSource.query(
+      `INSERT INTO credit_accounts (customer_id, limit_cents, used_cents) VALUES ($1, $2, 0)
+       ON CONFLICT (customer_id) DO UPDATE SET limit_cents = EXCLUDED.limit_cents`,
+      [customerId, limitCents],
+    );
+    return (await this.findAccount(customerId))!;
+  }
+
   async save(transaction: EntityManager, decision: PaymentDecision): Promise<void> {
     await transaction.save(CreditAccountEntity, decision.account);
     await transaction.save(PaymentEntity, decision.payment);

@@ -21,3 +21,11 @@ export const placeOrderRequest = z.strictObject({
 });
 
 export type PlaceOrderRequest = z.output<typeof placeOrderRequest>;
+
+/** `GET /orders?limit=&offset=` */
+export const listOrdersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export type ListOrdersQuery = z.output<typeof listOrdersQuery>;

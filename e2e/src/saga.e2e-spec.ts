@@ -1,0 +1,244 @@
+/**
+ * The whole saga, end to end: four services, real Kafka, real databases. Each scenario checks the final status
+ * and reason, and the side effects in every service: credit, stock, shipment, and that each compensation
+ * happened exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { request } from './support/http.js';
+import { countSteps, SagaClient } from './support/saga-client.js';
+import { SagaServices, SERVICE_NAMES } from './support/saga-services.js';
+
+let saga: SagaServices;
+let client: SagaClient;
+const LIMIT = 100_000;
+
+beforeAll(async () => {
+  saga = await SagaServices.start();
+  client = new SagaClient(saga);
+});
+
+afterAll(async () => {
+  await saga?.stop();
+});
+
+describe('the happy path', () => {
+  it('an order is paid, its stock reserved then sold, its shipment scheduled, and it ends COMPLETED', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }]);
+
+    const order = await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
+
+    expect(order).toMatchObject({ status: 'COMPLETED', totalCents: 3000 });
+    expect(order.history.map((step) => step.type)).toEqual([
+      'OrderPlaced',
+      'PaymentAuthorized',
+      'StockReserved',
+      'ShipmentScheduled',
+      'OrderCompleted',
+    ]);
+    expect(await client.credit(customer)).toMatchObject({ limitCents: LIMIT, availableCents: LIMIT - 3000 });
+    await expect(eventuallyStock(sku)).resolves.toMatchObject({ available: 3, reserved: 0, sold: 2 });
+    expect(await client.shipmentStatus(orderId)).toBe('SCHEDULED');
+  });
+});
+
+/** Stock after the sale lands (OrderCompleted reaches inventory after the order is COMPLETED). */
+const eventuallyStock = async (sku: string) => {
+  for (let i = 0; i < 100; i++) {
+    const stock = await client.stock(sku);
+    if (stock.reserved === 0) return stock;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return client.stock(sku);
+};
+
+describe('a failed step is compensated', () => {
+  it('order is CANCELLED with PAYMENT_DECLINED over the credit limit; nothing was taken, nothing to give back', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(1_000)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }]);
+
+    const order = await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+    expect(await client.credit(customer)).toMatchObject({ availableCents: 1_000 });
+    expect(await client.stock(sku)).toMatchObject({ available: 5, reserved: 0 });
+    expect(await client.shipmentStatus(orderId)).not.toBe('SCHEDULED');
+    expect(countSteps(order)).not.toHaveProperty('PaymentRefunded');
+  });
+
+  it('order is CANCELLED with OUT_OF_STOCK and the payment refunded once', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(1), client.customerWithLimit(LIMIT)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }]);
+
+    await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
+    const order = await client.untilHistory(orderId, 'PaymentRefunded');
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
+    expect(countSteps(order)).toMatchObject({ PaymentRefunded: 1 });
+    expect(countSteps(order)).not.toHaveProperty('StockReleased');
+    expect(await client.credit(customer)).toMatchObject({ availableCents: LIMIT });
+    expect(await client.stock(sku)).toMatchObject({ available: 1, reserved: 0 });
+    expect(await client.shipmentStatus(orderId)).not.toBe('SCHEDULED');
+  });
+
+  it('order is CANCELLED with SHIPPING_UNAVAILABLE, its stock released and its payment refunded, once each', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }], 'AQ');
+
+    await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
+    await client.untilHistory(orderId, 'PaymentRefunded');
+    const order = await client.untilHistory(orderId, 'StockReleased');
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'SHIPPING_UNAVAILABLE' });
+    expect(countSteps(order)).toMatchObject({ PaymentRefunded: 1, StockReleased: 1 });
+    expect(await client.credit(customer)).toMatchObject({ availableCents: LIMIT });
+    expect(await client.stock(sku)).toMatchObject({ available: 5, reserved: 0, sold: 0 });
+    expect(await client.shipmentStatus(orderId)).toBe('FAILED');
+  });
+});
+
+describe('the customer cancels while the saga runs', () => {
+  /** Holds the saga before `held` acts, cancels, lets `held` catch up, and checks nothing is left over. */
+  const cancelWhile = async (held: 'payment' | 'inventory' | 'shipping', stage: string) => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    await saga.stopService(held);
+    try {
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }]);
+      await client.untilStatus(orderId, stage);
+
+      const cancelled = await client.cancel(orderId);
+      expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' } });
+      await saga.startService(held);
+
+      // Whatever the held service does when it catches up, the end state is the same: nothing taken, nothing shipped.
+      await client.untilHistory(orderId, 'PaymentRefunded');
+      const credit = await client.credit(customer);
+      expect(credit.availableCents).toBe(LIMIT);
+      await expect(eventuallyStock(sku)).resolves.toMatchObject({ available: 5, reserved: 0, sold: 0 });
+      const order = await client.order(orderId);
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
+      expect(countSteps(order).PaymentRefunded).toBe(1);
+      expect(countSteps(order).StockReleased ?? 0).toBeLessThanOrEqual(1);
+      expect(await client.shipmentStatus(orderId)).not.toBe('SCHEDULED');
+      return order;
+    } finally {
+      await saga.startService(held); // when an assertion failed before the restart above
+    }
+  };
+
+  it('before the payment: the payment made on catching up is refunded', async () => {
+    await cancelWhile('payment', 'PENDING');
+  });
+
+  it('after the payment, before the stock: the payment is refunded and no stock stays reserved', async () => {
+    await cancelWhile('inventory', 'PAYMENT_AUTHORIZED');
+  });
+
+  it('after the stock reservation, before shipping: stock released, payment refunded, nothing shipped', async () => {
+    const order = await cancelWhile('shipping', 'STOCK_RESERVED');
+    expect(countSteps(order)).toMatchObject({ StockReleased: 1 });
+  });
+
+  it('an order that has ended cannot be cancelled: 409 with its status', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+    await client.untilStatus(orderId, 'COMPLETED');
+
+    const response = await client.cancel(orderId);
+
+    expect(response.status).toBe(409);
+    expect(response.body.message).toContain('has already ended: it is COMPLETED');
+  });
+});
+
+describe('the HTTP surface', () => {
+  it('every service reports its database and Kafka as up', async () => {
+    for (const name of SERVICE_NAMES) {
+      const health = await request('GET', `${saga.url(name)}/health`);
+      expect({ name, ...health }).toEqual({ name, status: 200, body: { status: 'ok', database: 'up', kafka: 'up' } });
+    }
+  });
+
+  it('lists orders newest first, with paging', async () => {
+    const customer = await client.customerWithLimit(LIMIT);
+    const sku = await client.stockedSku(10);
+    const first = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+    const second = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+
+    const page = await request<{ orders: { orderId: string }[]; limit: number }>(
+      'GET',
+      `${saga.url('order')}/orders?limit=2`,
+    );
+
+    expect(page.body.orders.map((order) => order.orderId)).toEqual([second, first]);
+    expect((await request('GET', `${saga.url('order')}/orders?limit=0`)).status).toBe(400);
+  });
+
+  const anOrder = (overrides: Record<string, unknown> = {}) => ({
+    customerId: randomUUID(),
+    items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }],
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      line1: '12 Analytical Way',
+      city: 'London',
+      postalCode: 'N1 9GU',
+      country: 'GB',
+    },
+    ...overrides,
+  });
+
+  it.each([
+    ['a customer id that is not a UUID', anOrder({ customerId: 'c-1' }), 'customerId'],
+    ['no items', anOrder({ items: [] }), 'items'],
+    ['a zero quantity', anOrder({ items: [{ sku: 'BOOK-1', quantity: 0, unitPriceCents: 1 }] }), 'items.0.quantity'],
+    [
+      'a duplicate SKU',
+      anOrder({
+        items: [
+          { sku: 'A', quantity: 1, unitPriceCents: 1 },
+          { sku: 'A', quantity: 1, unitPriceCents: 1 },
+        ],
+      }),
+      'items.1.sku',
+    ],
+    [
+      'a country that is not an ISO code',
+      anOrder({ shippingAddress: { ...anOrder().shippingAddress, country: 'England' } }),
+      'shippingAddress.country',
+    ],
+    ['an unknown field', anOrder({ coupon: 'FREE' }), 'Unrecognized key: "coupon"'],
+  ])('rejects an order with %s: 400 naming the field', async (_case, body, field) => {
+    const response = await request('POST', `${saga.url('order')}/orders`, body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain(field);
+  });
+
+  it.each([
+    ['payment', 'PUT', `/customers/${randomUUID()}/credit`, { limitCents: -1 }, 'limitCents'],
+    ['payment', 'PUT', '/customers/nope/credit', { limitCents: 1 }, 'id: must be a UUID'],
+    ['inventory', 'PUT', '/stock/BOOK-1', { available: 1.5 }, 'available'],
+    ['inventory', 'PUT', '/stock/BOOK-1', { available: 1, reserved: 3 }, 'Unrecognized key: "reserved"'],
+  ] as const)('%s rejects %s %s with a 400 naming the field', async (service, method, path, body, field) => {
+    const response = await request(method, `${saga.url(service)}${path}`, body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain(field);
+  });
+
+  it('answers 404 with a message for what does not exist, and 400 for an id that is not a UUID', async () => {
+    const missing = randomUUID();
+    expect((await request('GET', `${saga.url('order')}/orders/${missing}`)).body).toMatchObject({
+      statusCode: 404,
+      message: `order ${missing} does not exist`,
+    });
+    expect((await request('POST', `${saga.url('order')}/orders/${missing}/cancel`)).status).toBe(404);
+    expect((await request('GET', `${saga.url('payment')}/payments/${missing}`)).status).toBe(404);
+    expect((await request('GET', `${saga.url('shipping')}/shipments/${missing}`)).status).toBe(404);
+    expect((await request('GET', `${saga.url('order')}/orders/42`)).body).toMatchObject({
+      statusCode: 400,
+      message: 'id: must be a UUID',
+    });
+  });
+});

@@ -1,0 +1,111 @@
+/** The calls a scenario makes, named as a user would name them. */
+import { eventually } from '@saga/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { request } from './http.js';
+import type { SagaServices } from './saga-services.js';
+
+export type Order = {
+  orderId: string;
+  status: string;
+  reason?: string;
+  totalCents: number;
+  history: { type: string; at: string }[];
+};
+export type Credit = { customerId: string; limitCents: number; availableCents: number };
+export type Stock = { sku: string; available: number; reserved: number; sold: number };
+
+export const TERMINAL = ['COMPLETED', 'CANCELLED'];
+
+export class SagaClient {
+  constructor(private readonly saga: SagaServices) {}
+
+  /** A SKU no other scenario uses, with `available` in stock. */
+  async stockedSku(available: number): Promise<string> {
+    const sku = `SKU-${randomBytes(4).toString('hex')}`;
+    await this.expectOk(request('PUT', `${this.saga.url('inventory')}/stock/${sku}`, { available }));
+    return sku;
+  }
+
+  /** A new customer with this credit limit. */
+  async customerWithLimit(limitCents: number): Promise<string> {
+    const customerId = randomUUID();
+    await this.expectOk(request('PUT', `${this.saga.url('payment')}/customers/${customerId}/credit`, { limitCents }));
+    return customerId;
+  }
+
+  async placeOrder(
+    customerId: string,
+    items: { sku: string; quantity: number; unitPriceCents: number }[],
+    country = 'GB',
+  ) {
+    const response = await request<{ orderId: string; status: string }>('POST', `${this.saga.url('order')}/orders`, {
+      customerId,
+      items,
+      shippingAddress: {
+        name: 'Ada Lovelace',
+        line1: '12 Analytical Way',
+        city: 'London',
+        postalCode: 'N1 9GU',
+        country,
+      },
+    });
+    if (response.status !== 201)
+      throw new Error(`placing the order answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body.orderId;
+  }
+
+  cancel(orderId: string) {
+    return request('POST', `${this.saga.url('order')}/orders/${orderId}/cancel`);
+  }
+
+  async order(orderId: string): Promise<Order> {
+    return (await request<Order>('GET', `${this.saga.url('order')}/orders/${orderId}`)).body;
+  }
+
+  /** Waits until the order reaches one of `statuses`. */
+  untilStatus(orderId: string, ...statuses: string[]): Promise<Order> {
+    return eventually(
+      () => this.order(orderId),
+      (order) => statuses.includes(order.status),
+      {
+        timeoutMs: 30_000,
+        what: `order ${orderId} in ${statuses.join(' or ')}`,
+      },
+    );
+  }
+
+  /** Waits until the order's history holds `count` events of `type` (compensations arrive after the status). */
+  untilHistory(orderId: string, type: string, count = 1): Promise<Order> {
+    return eventually(
+      () => this.order(orderId),
+      (order) => order.history.filter((step) => step.type === type).length >= count,
+      { timeoutMs: 30_000, what: `${type} in the history of order ${orderId}` },
+    );
+  }
+
+  async credit(customerId: string): Promise<Credit> {
+    return (await request<Credit>('GET', `${this.saga.url('payment')}/customers/${customerId}/credit`)).body;
+  }
+
+  async stock(sku: string): Promise<Stock> {
+    return (await request<Stock>('GET', `${this.saga.url('inventory')}/stock/${sku}`)).body;
+  }
+
+  /** The shipment's status, or null when shipping never heard of the order. */
+  async shipmentStatus(orderId: string): Promise<string | null> {
+    const response = await request<{ status: string }>('GET', `${this.saga.url('shipping')}/shipments/${orderId}`);
+    return response.status === 404 ? null : response.body.status;
+  }
+
+  private async expectOk(call: Promise<{ status: number; body: unknown }>): Promise<void> {
+    const { status, body } = await call;
+    if (status !== 200) throw new Error(`answered ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** How many times each event type appears in an order's history. */
+export const countSteps = (order: Order): Record<string, number> =>
+  order.history.reduce<Record<string, number>>(
+    (counts, step) => ({ ...counts, [step.type]: (counts[step.type] ?? 0) + 1 }),
+    {},
+  );
