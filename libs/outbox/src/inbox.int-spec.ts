@@ -20,6 +20,8 @@ let databaseUrl: string;
 let dataSource: DataSource;
 let producer: Producer;
 let server: KafkaInboxServer;
+/** The id of the event the handler applied last. */
+let lastHandled: string | undefined;
 /** Crashes once at 'consumer.after-commit' for each event id put here. */
 const crashAfterCommit = new Set<string>();
 
@@ -33,7 +35,6 @@ const faults: FaultInjector = {
     }
   },
 };
-let lastHandled: string | undefined;
 
 const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
