@@ -76,12 +76,14 @@ start() {
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several options
   nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${java_opts[@]}" \
     kafka.Kafka "$RUNTIME_PROPS" >>"$KAFKA_LOG_FILE" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
+  local started=$!
+  echo $started >"$PID_FILE"
 
-  echo -n "kafka: starting $KAFKA_VERSION (pid $(pid))"
+  echo -n "kafka: starting $KAFKA_VERSION (pid $started)"
   local t0=$SECONDS deadline=$((SECONDS + START_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
-    if ! running; then break; fi
+    # kill -0, not running(): until the child has exec'd java, its command line does not say kafka.Kafka yet.
+    if ! kill -0 "$started" 2>/dev/null; then break; fi
     if grep -q 'Kafka Server started' "$KAFKA_LOG_FILE" && port_open; then
       echo
       echo "kafka: ready on $HOST:$PORT after $((SECONDS - t0))s; log: ${KAFKA_LOG_FILE#"$ROOT"/}"
@@ -92,7 +94,7 @@ start() {
   done
   echo
   tail -n 40 "$KAFKA_LOG_FILE" >&2
-  if running; then
+  if kill -0 "$started" 2>/dev/null; then
     echo "kafka: not ready after ${START_TIMEOUT}s (still running as pid $(pid); see $KAFKA_LOG_FILE)" >&2
   else
     rm -f "$PID_FILE"
