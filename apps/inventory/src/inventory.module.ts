@@ -17,6 +17,7 @@ export class InventoryModule {
           serviceName: 'inventory',
           config,
           entities: [StockItemEntity, OrderFactsEntity],
+          orderView: true,
           migrations: [CreateInventory1730000000300],
         }),
       ],

@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SagaServiceModule } from '@saga/platform';
 import { ORDER_CONFIG, type OrderConfig } from './config.js';
+import { OrderViewController } from './http/order-view.controller.js';
 import { OrdersController } from './http/orders.controller.js';
 import { OrderDeadlineWatcher } from './messaging/order-deadline.watcher.js';
 import { OrderConsumer } from './messaging/order.consumer.js';
 import { CreateOrders1730000000100 } from './persistence/migrations/1730000000100-create-orders.js';
 import { OrderCorrelation1730000000101 } from './persistence/migrations/1730000000101-order-correlation.js';
+import { OrderVersion1730000000102 } from './persistence/migrations/1730000000102-order-version.js';
 import { OrderEntity } from './persistence/order.entity.js';
 import { OrderStore } from './persistence/order-store.js';
 
@@ -19,10 +21,10 @@ export class OrderModule {
           serviceName: 'order',
           config,
           entities: [OrderEntity],
-          migrations: [CreateOrders1730000000100, OrderCorrelation1730000000101],
+          migrations: [CreateOrders1730000000100, OrderCorrelation1730000000101, OrderVersion1730000000102],
         }),
       ],
-      controllers: [OrdersController, OrderConsumer],
+      controllers: [OrdersController, OrderViewController, OrderConsumer],
       providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher],
     };
   }

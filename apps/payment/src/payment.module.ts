@@ -18,6 +18,7 @@ export class PaymentModule {
           serviceName: 'payment',
           config,
           entities: [PaymentEntity, CreditAccountEntity],
+          orderView: true,
           migrations: [CreatePayments1730000000200],
         }),
       ],

@@ -17,6 +17,7 @@ export class ShippingModule {
           serviceName: 'shipping',
           config,
           entities: [ShipmentEntity],
+          orderView: true,
           migrations: [CreateShipments1730000000400],
         }),
       ],

@@ -1,15 +1,17 @@
 /**
  * Runs the four services as real processes, built as they ship (apps/<name>/dist/main.js), against the test
- * run's Kafka and Postgres. Each run gets fresh databases and its own consumer groups, placed at the end of every
- * topic, so a run sees only its own events even on a broker that has served other runs.
+ * run's Kafka and Postgres. Each run gets fresh databases and topics of its own (a topic prefix, as a second
+ * deployment on a shared broker would use), so a run sees only its own records even on a broker that has served
+ * other runs, or is serving the local mode. The topics are deleted when the run stops.
  */
-import { Topics } from '@saga/events';
+import { sagaTopicSpecs, Topics } from '@saga/events';
+import { provisionTopics } from '@saga/outbox';
 import { createDatabase, dropDatabase, eventually, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'shipping'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -25,7 +27,22 @@ type RunningService = {
 };
 
 export class SagaServices {
-  private constructor(private readonly services: Record<ServiceName, RunningService>) {}
+  private constructor(
+    private readonly services: Record<ServiceName, RunningService>,
+    /** Put before every topic name of this run. */
+    readonly topicPrefix: string,
+    readonly kafkaBrokers: string[],
+  ) {}
+
+  /** The run's name for a saga topic. */
+  topic(name: string): string {
+    return this.topicPrefix + name;
+  }
+
+  /** Where a service keeps its data, for tests that look behind its API. */
+  databaseUrl(name: ServiceName): string {
+    return this.services[name].databaseUrl;
+  }
 
   /** Base URL of a service's HTTP API. */
   url(name: ServiceName): string {
@@ -35,10 +52,10 @@ export class SagaServices {
   static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<SagaServices> {
     const { kafkaBrokers, postgresUrl } = testInfrastructure();
     const run = randomBytes(3).toString('hex');
+    const topicPrefix = `e2e-${run}.`;
     mkdirSync(`${root}.local/logs/e2e`, { recursive: true });
-
-    const groups = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `${name}-e2e-${run}`]));
-    await placeGroupsAtEnd(kafkaBrokers, Object.values(groups));
+    // As a deployment's init step would: the services would create them too, but four at once only race.
+    await withAdmin(kafkaBrokers, (admin) => provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix)));
 
     const entries = await Promise.all(
       SERVICE_NAMES.map(async (name): Promise<[ServiceName, RunningService]> => {
@@ -47,7 +64,8 @@ export class SagaServices {
         const env = {
           PATH: process.env.PATH ?? '',
           KAFKA_BROKERS: kafkaBrokers.join(','),
-          KAFKA_CONSUMER_GROUP: groups[name]!,
+          KAFKA_TOPIC_PREFIX: topicPrefix,
+          KAFKA_CONSUMER_GROUP: `${topicPrefix}${name}`,
           DATABASE_URL: databaseUrl,
           PORT: String(port),
           HOST: '127.0.0.1',
@@ -57,7 +75,11 @@ export class SagaServices {
         return [name, { process: spawnService(name, env, log), env, port, databaseUrl, log }];
       }),
     );
-    const services = new SagaServices(Object.fromEntries(entries) as Record<ServiceName, RunningService>);
+    const services = new SagaServices(
+      Object.fromEntries(entries) as Record<ServiceName, RunningService>,
+      topicPrefix,
+      kafkaBrokers,
+    );
     await Promise.all(SERVICE_NAMES.map((name) => services.waitUntilHealthy(name)));
     return services;
   }
@@ -86,6 +108,24 @@ export class SagaServices {
         await dropDatabase(this.services[name].databaseUrl);
       }),
     );
+    await this.withAdmin((admin) =>
+      admin.deleteTopics({ topics: Object.values(Topics).map((topic) => this.topic(topic)) }),
+    );
+  }
+
+  /** A Kafka admin client on the run's broker, for the length of `work`. */
+  async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = new Kafka({
+      clientId: 'e2e-harness',
+      brokers: this.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async waitUntilHealthy(name: ServiceName): Promise<void> {
@@ -114,34 +154,12 @@ function spawnService(name: ServiceName, env: Record<string, string>, log: strin
   return child;
 }
 
-/**
- * Commits each group's offsets at the current end of every saga topic. Each group joins once, commits as a member
- * and leaves (kafkajs's admin.setOffsets joins once per topic and waits out a fetch each time).
- */
-async function placeGroupsAtEnd(brokers: string[], groups: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'e2e-harness', brokers, logLevel: logLevel.NOTHING });
-  const topics = Object.values(Topics);
-  const admin = kafka.admin();
+async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: 'e2e-harness', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  const ends = (
-    await Promise.all(
-      topics.map(async (topic) =>
-        (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ topic, partition, offset: high })),
-      ),
-    )
-  ).flat();
-  await admin.disconnect();
-
-  await Promise.all(
-    groups.map(async (groupId) => {
-      const consumer = kafka.consumer({ groupId });
-      const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-      await consumer.connect();
-      await consumer.subscribe({ topics });
-      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-      await joined;
-      await consumer.commitOffsets(ends);
-      await consumer.disconnect();
-    }),
-  );
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -6,3 +6,5 @@ export * from './inventory-events.js';
 export * from './shipping-events.js';
 export * from './catalogue.js';
 export * from './parse-event.js';
+export * from './order-snapshot.js';
+export * from './order-view-checksum.js';

@@ -7,6 +7,8 @@ export const Topics = {
   paymentEvents: 'payment-events',
   inventoryEvents: 'inventory-events',
   shippingEvents: 'shipping-events',
+  /** The latest snapshot of every order, compacted: the log other services rebuild their order views from. */
+  orders: 'orders',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -20,5 +22,15 @@ export type TopicSpec = {
 /** More than one partition, so that per-key (per-order) ordering is something the design must earn. */
 export const DEFAULT_PARTITIONS = 6;
 
-export const sagaTopicSpecs = (partitions = DEFAULT_PARTITIONS): TopicSpec[] =>
-  Object.values(Topics).map((name) => ({ name, partitions, configs: { 'cleanup.policy': 'delete' } }));
+/**
+ * The event topics keep history (`delete`: records expire after the retention). `orders` keeps state
+ * (`compact`: the log cleaner keeps at least the newest record of each key, and drops a key whose newest
+ * record is a tombstone once `delete.retention.ms` has passed).
+ */
+export function sagaTopicSpecs(partitions = DEFAULT_PARTITIONS, prefix = ''): TopicSpec[] {
+  return Object.values(Topics).map((name) => ({
+    name: prefix + name,
+    partitions,
+    configs: { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' },
+  }));
+}

@@ -9,9 +9,10 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SimulatedCrash, type FaultInjector } from './faults.js';
+import { ConsumerGate } from './inbox/consumer-gate.js';
 import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type InboxContext } from './inbox/kafka-inbox.server.js';
-import { OutboxAndInbox1730000000000 } from './migrations/1730000000000-outbox-and-inbox.js';
+import { outboxMigrations } from './migrations/index.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'inbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -49,7 +50,7 @@ const timesApplied = async (eventId: string): Promise<number> =>
 
 beforeAll(async () => {
   databaseUrl = await createDatabase(postgresUrl, 'inbox_it');
-  dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: [OutboxAndInbox1730000000000] });
+  dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: outboxMigrations });
   await dataSource.initialize();
   await dataSource.runMigrations();
   // The handler's "business effect": one row per application, so a second application is visible.
@@ -64,6 +65,7 @@ beforeAll(async () => {
     new Inbox(),
     { ...defaultConsumerOptions, groupId: `inbox-it-${randomUUID()}`, retryInitialMs: 20, retryMaxMs: 100 },
     faults,
+    new ConsumerGate(),
   );
   server.addHandler(
     'OrderPlaced',

@@ -1,4 +1,4 @@
-export { Outbox } from './outbox/outbox.js';
+export { Outbox, eventRecord, type OutboxRecord } from './outbox/outbox.js';
 export { OutboxRelay, defaultRelayOptions, type RelayOptions } from './outbox/outbox-relay.js';
 export { Inbox } from './inbox/inbox.js';
 export { OnEvent, EventRejectedError } from './inbox/on-event.js';
@@ -10,7 +10,8 @@ export {
   type MessagePosition,
 } from './inbox/kafka-inbox.server.js';
 export { OutboxModule, type OutboxModuleOptions } from './outbox.module.js';
-export { OutboxAndInbox1730000000000 } from './migrations/1730000000000-outbox-and-inbox.js';
+export { outboxMigrations } from './migrations/index.js';
+export { ConsumerGate } from './inbox/consumer-gate.js';
 export { createKafka } from './kafka/kafka-client.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export { noFaults, SimulatedCrash, type FaultInjector, type FaultPoint } from './faults.js';

@@ -9,7 +9,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { noFaults, SimulatedCrash, type FaultInjector } from './faults.js';
-import { OutboxAndInbox1730000000000 } from './migrations/1730000000000-outbox-and-inbox.js';
+import { outboxMigrations } from './migrations/index.js';
 import { Outbox } from './outbox/outbox.js';
 import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
 
@@ -41,7 +41,7 @@ const pendingRows = async (): Promise<number> =>
 
 beforeAll(async () => {
   databaseUrl = await createDatabase(postgresUrl, 'outbox_it');
-  dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: [OutboxAndInbox1730000000000] });
+  dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: outboxMigrations });
   await dataSource.initialize();
   await dataSource.runMigrations();
   reader = await TopicReader.start(kafkaBrokers, [Topics.orderEvents]);

@@ -12,6 +12,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { noFaults, type FaultInjector } from './faults.js';
 import { HealthController } from './health.controller.js';
+import { ConsumerGate } from './inbox/consumer-gate.js';
 import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type ConsumerOptions } from './inbox/kafka-inbox.server.js';
 import { createKafka } from './kafka/kafka-client.js';
@@ -25,7 +26,9 @@ export type OutboxModuleOptions = {
   kafkaBrokers: string[];
   /** The service's own database; the relay keeps a LISTEN connection to it. */
   databaseUrl: string;
-  /** Created at start when missing. */
+  /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
+  topicPrefix?: string;
+  /** Created at start when missing (named without the prefix). */
   topics?: readonly TopicSpec[];
   relay?: Partial<RelayOptions>;
   consumer?: Partial<ConsumerOptions>;
@@ -46,7 +49,12 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await provisionTopics(admin, this.options.topics ?? sagaTopicSpecs());
+      const prefix = this.options.topicPrefix ?? '';
+      const specs = this.options.topics ?? sagaTopicSpecs();
+      await provisionTopics(
+        admin,
+        specs.map((spec) => ({ ...spec, name: prefix + spec.name })),
+      );
     } finally {
       await admin.disconnect();
     }
@@ -66,7 +74,7 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
  *
  *   OutboxModule.forRoot({ serviceName: 'payment', kafkaBrokers, databaseUrl })
  *
- * and list `OutboxAndInbox1730000000000` among the service's migrations. Then connect the consumer in main.ts:
+ * and list `outboxMigrations` first among the service's migrations. Then connect the consumer in main.ts:
  *
  *   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) })
  */
@@ -83,6 +91,7 @@ export class OutboxModule {
         { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
         Outbox,
         Inbox,
+        ConsumerGate,
         {
           provide: OutboxRelay,
           inject: [DataSource, Kafka],
@@ -95,26 +104,32 @@ export class OutboxModule {
                 allowAutoTopicCreation: false,
                 createPartitioner: Partitioners.DefaultPartitioner,
               }),
-              { ...defaultRelayOptions, ...options.relay },
+              { ...defaultRelayOptions, topicPrefix: options.topicPrefix ?? '', ...options.relay },
               faults,
               options.databaseUrl,
             ),
         },
         {
           provide: KafkaInboxServer,
-          inject: [Kafka, DataSource, Inbox],
-          useFactory: (kafka: Kafka, dataSource: DataSource, inbox: Inbox) =>
+          inject: [Kafka, DataSource, Inbox, ConsumerGate],
+          useFactory: (kafka: Kafka, dataSource: DataSource, inbox: Inbox, gate: ConsumerGate) =>
             new KafkaInboxServer(
               kafka,
               dataSource,
               inbox,
-              { ...defaultConsumerOptions, groupId: options.serviceName, ...options.consumer },
+              {
+                ...defaultConsumerOptions,
+                groupId: options.serviceName,
+                topicPrefix: options.topicPrefix ?? '',
+                ...options.consumer,
+              },
               faults,
+              gate,
             ),
         },
         MessagingLifecycle,
       ],
-      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka],
+      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate],
     };
   }
 }

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, valid)).toEqual({
       KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'],
       DATABASE_URL: valid.DATABASE_URL,
+      KAFKA_TOPIC_PREFIX: '',
       HOST: '0.0.0.0',
       LOG_LEVEL: 'log',
       PORT: 3001,

@@ -27,6 +27,11 @@ export const serviceConfigSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/)
     .optional(),
+  /** Put before every topic name. Lets several copies of the system (or test runs) share one broker. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'may contain only letters, digits, ".", "_" and "-"')
+    .default(''),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });

@@ -1,5 +1,5 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { OutboxAndInbox1730000000000 } from '@saga/outbox';
+import { outboxMigrations } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 
 /**
@@ -15,7 +15,7 @@ export function databaseOptions(
     type: 'postgres',
     url,
     entities,
-    migrations: [OutboxAndInbox1730000000000, ...migrations],
+    migrations: [...outboxMigrations, ...migrations],
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Topics } from '@saga/events';
+import { OrderView1730000000010, OrderViewModule } from '@saga/order-view';
 import { OutboxModule } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
@@ -12,29 +14,43 @@ export type SagaServiceOptions = {
   entities: EntitySchema[];
   /** The service's own migrations; the outbox and inbox tables come first, from @saga/outbox. */
   migrations: (new () => MigrationInterface)[];
+  /** Keep a local view of every order, fed by the compacted `orders` topic (see @saga/order-view). */
+  orderView?: boolean;
 };
 
 /**
  * What every service of the saga stands on, in one import: its own database (migrated at start), the outbox,
- * the inbox and the Kafka consumer behind `@OnEvent`, `GET /health`, and the clock.
+ * the inbox and the Kafka consumer behind `@OnEvent`, `GET /health`, the clock, and on request the order view.
  */
 @Module({})
 export class SagaServiceModule {
-  static register({ serviceName, config, entities, migrations }: SagaServiceOptions): DynamicModule {
+  static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
+    const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
+    const viewMigrations = orderView ? [OrderView1730000000010] : [];
     return {
       module: SagaServiceModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, entities, migrations)),
+        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, entities, [...viewMigrations, ...migrations])),
         OutboxModule.forRoot({
           serviceName,
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
-          consumer: { groupId: config.KAFKA_CONSUMER_GROUP ?? serviceName },
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          consumer: { groupId },
         }),
+        ...(orderView
+          ? [
+              OrderViewModule.forRoot({
+                groupId: `${groupId}.order-view`,
+                topic: config.KAFKA_TOPIC_PREFIX + Topics.orders,
+                awaitOrderMs: 2_000,
+              }),
+            ]
+          : []),
       ],
       providers: [{ provide: Clock, useClass: SystemClock }],
-      exports: [Clock],
+      exports: [Clock, ...(orderView ? [OrderViewModule] : [])],
     };
   }
 }

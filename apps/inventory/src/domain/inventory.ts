@@ -1,11 +1,12 @@
 /**
  * The inventory's part of the saga, as pure functions.
  *
- * What inventory needs about an order reaches it on two topics: the items with OrderPlaced (order-events) and the
- * go-ahead with PaymentAuthorized (payment-events). Topics are not ordered with each other, so inventory keeps
- * the facts it has learned about each order and decides from them, whatever their arrival order:
- * reserve all-or-nothing once it has the items and the payment; release when the order is cancelled; turn the
- * reservation into a sale when the order completes. A cancellation that arrives first prevents the reservation.
+ * What inventory hears about an order reaches it on two topics: the go-ahead with PaymentAuthorized
+ * (payment-events), the end with OrderCancelled or OrderCompleted (order-events). Topics are not ordered with
+ * each other, so inventory keeps the facts it has learned about each order and decides from them, whatever their
+ * arrival order: reserve all-or-nothing once the payment is authorized; release when the order is cancelled;
+ * turn the reservation into a sale when the order completes. A cancellation that arrives first prevents the
+ * reservation. The items to reserve come from the service's order view (see `needsItems`).
  */
 import {
   causedBy,
@@ -13,7 +14,6 @@ import {
   type OrderCancelled,
   type OrderCompleted,
   type OrderItem,
-  type OrderPlaced,
   type PaymentAuthorized,
   type StockLine,
   type StockReleased,
@@ -34,7 +34,7 @@ export type ReservationStatus = 'NONE' | 'RESERVED' | 'FAILED' | 'RELEASED' | 'S
 /** Everything inventory has learned about one order. */
 export type OrderFacts = {
   readonly orderId: string;
-  /** From OrderPlaced; null until it arrives. */
+  /** The order's items, one line per SKU, from the order view; null until a decision needs them. */
   readonly lines: StockLine[] | null;
   readonly paymentAuthorized: boolean;
   readonly cancelled: boolean;
@@ -43,7 +43,7 @@ export type OrderFacts = {
   readonly updatedAt: Date;
 };
 
-export type InventoryFact = OrderPlaced | PaymentAuthorized | OrderCancelled | OrderCompleted;
+export type InventoryFact = PaymentAuthorized | OrderCancelled | OrderCompleted;
 
 export type InventoryDecision = { facts: OrderFacts; stock: StockItem[]; events: InventoryEvent[] };
 
@@ -64,10 +64,17 @@ export const linesOf = (items: readonly OrderItem[]): StockLine[] => {
   return [...quantities].map(([sku, quantity]) => ({ sku, quantity }));
 };
 
+/** True when the next decision is a reservation and the order's items are not known yet: read them from the view. */
+export const needsItems = (facts: OrderFacts): boolean =>
+  facts.lines === null && facts.paymentAuthorized && !facts.cancelled && facts.reservation === 'NONE';
+
+export const withItems = (facts: OrderFacts, items: readonly OrderItem[]): OrderFacts => ({
+  ...facts,
+  lines: linesOf(items),
+});
+
 export function learn(facts: OrderFacts, event: InventoryFact, now: Date): OrderFacts {
   switch (event.type) {
-    case 'OrderPlaced':
-      return { ...facts, lines: linesOf(event.data.items), updatedAt: now };
     case 'PaymentAuthorized':
       return { ...facts, paymentAuthorized: true, updatedAt: now };
     case 'OrderCancelled':

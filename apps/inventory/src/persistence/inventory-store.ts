@@ -25,8 +25,17 @@ export class InventoryStore {
     return (await this.findStock(sku))!;
   }
 
-  lockFacts(transaction: EntityManager, orderId: string): Promise<OrderFacts | null> {
-    return transaction.findOne(OrderFactsEntity, { where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * What is known about the order, locked for the rest of `transaction`; `fresh` is stored first when nothing is.
+   * Creating the row before locking it matters: two facts of a new order arrive on two topics, possibly at the
+   * same moment, and a lock on a row that does not exist yet would let both decide from nothing.
+   */
+  async lockFacts(transaction: EntityManager, fresh: OrderFacts): Promise<OrderFacts> {
+    await transaction.createQueryBuilder().insert().into(OrderFactsEntity).values(fresh).orIgnore().execute();
+    return transaction.findOneOrFail(OrderFactsEntity, {
+      where: { orderId: fresh.orderId },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   /** The stock of these SKUs, locked for `transaction` in SKU order (so two orders cannot deadlock). */

@@ -16,13 +16,14 @@ import {
   type OrderCompleted,
   type OrderItem,
   type OrderPlaced,
+  type OrderStatus,
   type PaymentEvent,
   type SagaEvent,
   type ShippingAddress,
   type ShippingEvent,
 } from '@saga/events';
 
-export type OrderStatus = 'PENDING' | 'PAYMENT_AUTHORIZED' | 'STOCK_RESERVED' | 'COMPLETED' | 'CANCELLED';
+export type { OrderStatus };
 
 export type HistoryEntry = { readonly type: string; readonly at: string };
 
@@ -40,6 +41,8 @@ export type Order = {
   readonly updatedAt: Date;
   /** Of the saga run this order started: a cancellation continues the same run. */
   readonly correlationId: string;
+  /** 1 when placed, plus one at every change; published with each snapshot so that views can ignore stale ones. */
+  readonly version: number;
 };
 
 export type PlaceOrder = { customerId: string; items: OrderItem[]; shippingAddress: ShippingAddress };
@@ -65,6 +68,13 @@ export const orderTotal = (items: readonly OrderItem[]): number =>
   items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
 
 const unchanged = (order: Order): Decision => ({ order, events: [], changed: false });
+/** Every change goes through here, so that every change gets a new version. */
+const revise = (order: Order, changes: Partial<Order>, now: Date): Order => ({
+  ...order,
+  ...changes,
+  version: order.version + 1,
+  updatedAt: now,
+});
 const logged = (order: Order, event: SagaEvent): HistoryEntry[] => [
   ...order.history,
   { type: event.type, at: event.occurredAt },
@@ -88,6 +98,7 @@ export function placeOrder(command: PlaceOrder, orderId: string, cause: Cause, n
     placedAt: now,
     updatedAt: now,
     correlationId: cause.correlationId,
+    version: 1,
   };
   return { order, events: [placed], changed: true };
 }
@@ -108,7 +119,7 @@ export function cancelOrder(
     now,
   );
   return {
-    order: { ...order, status: 'CANCELLED', reason, history: logged(order, cancelled), updatedAt: now },
+    order: revise(order, { status: 'CANCELLED', reason, history: logged(order, cancelled) }, now),
     events: [cancelled],
     changed: true,
   };
@@ -127,17 +138,19 @@ export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
       ? unchanged(order) // a late step of an order that has ended; its service compensates on OrderCancelled
       : {
           // Steps arrive on different topics, so not always in saga order: status only moves forward.
-          order: {
-            ...order,
-            status: progress[status] > progress[order.status] ? status : order.status,
-            history: logged(order, event),
-            updatedAt: now,
-          },
+          order: revise(
+            order,
+            {
+              status: progress[status] > progress[order.status] ? status : order.status,
+              history: logged(order, event),
+            },
+            now,
+          ),
           events: [],
           changed: true,
         };
   const record = (): Decision => ({
-    order: { ...order, history: logged(order, event), updatedAt: now },
+    order: revise(order, { history: logged(order, event) }, now),
     events: [],
     changed: true,
   });
@@ -161,7 +174,7 @@ export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
         now,
       );
       const history = [...logged(order, event), { type: completed.type, at: completed.occurredAt }];
-      return { order: { ...order, status: 'COMPLETED', history, updatedAt: now }, events: [completed], changed: true };
+      return { order: revise(order, { status: 'COMPLETED', history }, now), events: [completed], changed: true };
     }
     case 'PaymentDeclined':
       return cancelBecause('PAYMENT_DECLINED');

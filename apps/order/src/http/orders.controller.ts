@@ -2,6 +2,7 @@ import {
   Body,
   ConflictException,
   Controller,
+  Delete,
   Get,
   HttpCode,
   NotFoundException,
@@ -13,7 +14,7 @@ import { causedByRequest } from '@saga/events';
 import { Clock, uuidParam, ZodValidation } from '@saga/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { cancelOrder, placeOrder, type Order } from '../domain/order.js';
+import { cancelOrder, isTerminal, placeOrder, type Order } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 import { listOrdersQuery, placeOrderRequest, type ListOrdersQuery, type PlaceOrderRequest } from './order.requests.js';
 
@@ -59,6 +60,20 @@ export class OrdersController {
       throw new ConflictException(`order ${id} has already ended: it is ${order.status}${why}`);
     }
     return present(order);
+  }
+
+  /**
+   * Erases an ended order (as for a customer's erasure request): the order is deleted here, and a tombstone on
+   * the compacted `orders` topic removes it from every service's view. 409 while its saga is running.
+   */
+  @Delete(':id')
+  @HttpCode(204)
+  async erase(@Param('id', uuidParam('id')) id: string): Promise<void> {
+    const result = await this.store.erase(id, isTerminal);
+    if (!result) throw new NotFoundException(`order ${id} does not exist`);
+    if (!result.erased) {
+      throw new ConflictException(`order ${id} is still ${result.order.status}: only an ended order can be erased`);
+    }
   }
 }
 

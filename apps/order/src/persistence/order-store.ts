@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { summarizeOrderView, type OrderViewSummary } from '@saga/events';
 import { Outbox } from '@saga/outbox';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Decision, Order } from '../domain/order.js';
+import { snapshotRecord, tombstoneRecord } from '../messaging/order-snapshots.js';
 import { OrderEntity } from './order.entity.js';
 
-/** Saves an order and the events of the same decision in one transaction: the outbox's half of the bargain. */
+/**
+ * Saves an order, the events of the same decision and the order's new snapshot in one transaction: the outbox's
+ * half of the bargain. The snapshot goes first, so a service never sees an order's event before its snapshot.
+ */
 @Injectable()
 export class OrderStore {
   constructor(
@@ -15,12 +20,20 @@ export class OrderStore {
   async create(decision: Decision): Promise<void> {
     await this.dataSource.transaction(async (transaction) => {
       await transaction.insert(OrderEntity, decision.order);
-      await this.outbox.enqueue(transaction, ...decision.events);
+      await this.publish(transaction, decision);
     });
   }
 
   find(id: string): Promise<Order | null> {
     return this.dataSource.getRepository(OrderEntity).findOneBy({ id });
+  }
+
+  /** Count and checksum of every order: what each service's order view should hold once it has caught up. */
+  async summary(): Promise<OrderViewSummary> {
+    const rows: { id: string; status: string; version: number }[] = await this.dataSource.query(
+      `SELECT id, status, version FROM orders`,
+    );
+    return summarizeOrderView(rows.map((row) => ({ orderId: row.id, status: row.status, version: row.version })));
   }
 
   /** Newest first. */
@@ -51,8 +64,28 @@ export class OrderStore {
     const decision = decide(order);
     if (decision.changed) {
       await transaction.save(OrderEntity, decision.order);
-      await this.outbox.enqueue(transaction, ...decision.events);
+      await this.publish(transaction, decision);
     }
     return decision;
+  }
+
+  /**
+   * Erases an order (a customer's erasure request): deletes it and publishes a tombstone, so every view drops it.
+   * Only an ended order can go: a running saga still needs it. Returns the order as it was, or null if unknown.
+   */
+  async erase(id: string, canErase: (order: Order) => boolean): Promise<{ order: Order; erased: boolean } | null> {
+    return this.dataSource.transaction(async (transaction) => {
+      const order = await transaction.findOne(OrderEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!order) return null;
+      if (!canErase(order)) return { order, erased: false };
+      await transaction.delete(OrderEntity, { id });
+      await this.outbox.enqueueRecords(transaction, [tombstoneRecord(id)]);
+      return { order, erased: true };
+    });
+  }
+
+  private async publish(transaction: EntityManager, { order, events }: Decision): Promise<void> {
+    await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
+    await this.outbox.enqueue(transaction, ...events);
   }
 }

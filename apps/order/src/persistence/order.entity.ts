@@ -18,5 +18,6 @@ export const OrderEntity = new EntitySchema<Order>({
     placedAt: { type: 'timestamptz', name: 'placed_at' },
     updatedAt: { type: 'timestamptz', name: 'updated_at' },
     correlationId: { type: 'uuid', name: 'correlation_id' },
+    version: { type: 'integer' },
   },
 });

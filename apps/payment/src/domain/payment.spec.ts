@@ -20,12 +20,16 @@ const orderPlaced = (totalCents: number) =>
     new Date('2026-03-01T10:00:00Z'),
   );
 
+/** What the payment service's order view holds for the order. */
+const terms = (order: OrderPlaced) => ({ orderId: order.orderId, ...order.data });
+
 describe('authorizing the payment of a placed order', () => {
   it('authorizes an order that fits the available credit, and takes the amount from it', () => {
     const order = orderPlaced(40_000);
     const { account, payment, events } = authorizePayment(
       { ...newAccount(customerId, 100_000), usedCents: 60_000 },
-      order,
+      terms(order),
+      causedBy(order),
       now,
     );
 
@@ -45,7 +49,7 @@ describe('authorizing the payment of a placed order', () => {
   it('declines an order over the available credit, says why, and leaves the credit untouched', () => {
     const order = orderPlaced(40_001);
     const before = { ...newAccount(customerId, 100_000), usedCents: 60_000 };
-    const { account, payment, events } = authorizePayment(before, order, now);
+    const { account, payment, events } = authorizePayment(before, terms(order), causedBy(order), now);
 
     expect(account).toBe(before);
     expect(payment).toMatchObject({ status: 'DECLINED', declineReason: expect.stringContaining('credit limit') });
@@ -70,7 +74,7 @@ describe('when the order is cancelled', () => {
 
   it('refunds an authorized payment, gives the credit back and announces PaymentRefunded', () => {
     const order = orderPlaced(40_000);
-    const authorized = authorizePayment(newAccount(customerId, 100_000), order, now);
+    const authorized = authorizePayment(newAccount(customerId, 100_000), terms(order), causedBy(order), now);
 
     const refund = refundPayment(authorized.account, authorized.payment, cancelled(order), now);
 
@@ -83,11 +87,11 @@ describe('when the order is cancelled', () => {
 
   it('has nothing to undo for a declined payment, nor for one already refunded', () => {
     const order = orderPlaced(400_000);
-    const declined = authorizePayment(newAccount(customerId, 100_000), order, now);
+    const declined = authorizePayment(newAccount(customerId, 100_000), terms(order), causedBy(order), now);
     expect(refundPayment(declined.account, declined.payment, cancelled(order), now)).toBeNull();
 
     const small = orderPlaced(1_000);
-    const authorized = authorizePayment(newAccount(customerId, 100_000), small, now);
+    const authorized = authorizePayment(newAccount(customerId, 100_000), terms(small), causedBy(small), now);
     const refunded = refundPayment(authorized.account, authorized.payment, cancelled(small), now)!;
     expect(refundPayment(refunded.account, refunded.payment, cancelled(small), now)).toBeNull();
   });

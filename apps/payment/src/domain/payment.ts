@@ -6,8 +6,9 @@
 import {
   causedBy,
   createEvent,
+  type Cause,
   type OrderCancelled,
-  type OrderPlaced,
+  type OrderSnapshot,
   type PaymentRefunded,
   type PaymentAuthorized,
   type PaymentDeclined,
@@ -43,9 +44,14 @@ export const newAccount = (customerId: string, limitCents: number): CreditAccoun
   usedCents: 0,
 });
 
-export function authorizePayment(account: CreditAccount, order: OrderPlaced, now: Date): PaymentDecision {
-  const { customerId, totalCents: amountCents } = order.data;
-  const cause = causedBy(order);
+/** The order as the payment service's view has it; `cause` is the OrderPlaced event that asks for the payment. */
+export function authorizePayment(
+  account: CreditAccount,
+  order: Pick<OrderSnapshot, 'orderId' | 'customerId' | 'totalCents'>,
+  cause: Cause,
+  now: Date,
+): PaymentDecision {
+  const { customerId, totalCents: amountCents } = order;
   const payment = { orderId: order.orderId, customerId, amountCents, createdAt: now, updatedAt: now };
 
   if (amountCents > availableCredit(account)) {

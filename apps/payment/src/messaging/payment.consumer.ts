@@ -1,7 +1,8 @@
 /** Every event the payment service reacts to, and what it does with it. */
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import type { OrderCancelled, OrderPlaced } from '@saga/events';
+import { causedBy, type OrderCancelled, type OrderPlaced } from '@saga/events';
+import { OrderViews } from '@saga/order-view';
 import { InboxContext, OnEvent } from '@saga/outbox';
 import { Clock } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../config.js';
@@ -12,19 +13,24 @@ import { PaymentStore } from '../persistence/payment-store.js';
 export class PaymentConsumer {
   constructor(
     private readonly store: PaymentStore,
+    private readonly orders: OrderViews,
     private readonly clock: Clock,
     @Inject(PAYMENT_CONFIG) private readonly config: PaymentConfig,
   ) {}
 
-  /** Charge the order against the customer's credit: PaymentAuthorized or PaymentDeclined. */
+  /**
+   * Charge the order against the customer's credit: PaymentAuthorized or PaymentDeclined. Customer and total
+   * come from this service's order view, the same data every service sees.
+   */
   @OnEvent('OrderPlaced')
   async onOrderPlaced(@Payload() event: OrderPlaced, @Ctx() { transaction }: InboxContext): Promise<void> {
+    const order = await this.orders.require(transaction, event.orderId);
     const account = await this.store.lockAccount(
       transaction,
-      event.data.customerId,
+      order.customerId,
       this.config.PAYMENT_DEFAULT_CREDIT_LIMIT_CENTS,
     );
-    await this.store.save(transaction, authorizePayment(account, event, this.clock.now()));
+    await this.store.save(transaction, authorizePayment(account, order, causedBy(event), this.clock.now()));
   }
 
   /** Compensation: refund the payment of a cancelled order, if it was authorized. */

@@ -1,14 +1,14 @@
 /**
- * The shipping service's part of the saga, as pure functions. Like inventory, it learns about an order from two
- * topics (the address with OrderPlaced, the go-ahead with StockReserved) and decides from what it knows:
+ * The shipping service's part of the saga, as pure functions. Like inventory, it hears about an order on two
+ * topics (the go-ahead with StockReserved, the cancellation with OrderCancelled) and decides from what it knows:
  * schedule a shipment when the destination country is supported, fail it otherwise, and call it off when the
- * order is cancelled. A cancellation that arrives first prevents the shipment.
+ * order is cancelled. A cancellation that arrives first prevents the shipment. The destination comes from the
+ * service's order view (see `needsDestination`).
  */
 import {
   causedBy,
   createEvent,
   type OrderCancelled,
-  type OrderPlaced,
   type ShipmentCancelled,
   type ShipmentFailed,
   type ShipmentScheduled,
@@ -20,7 +20,7 @@ export type ShipmentStatus = 'PENDING' | 'SCHEDULED' | 'FAILED' | 'CANCELLED';
 
 export type Shipment = {
   readonly orderId: string;
-  /** From OrderPlaced; null until it arrives. */
+  /** The destination country, from the order view; null until a decision needs it. */
   readonly country: string | null;
   readonly stockReserved: boolean;
   readonly cancelled: boolean;
@@ -29,7 +29,7 @@ export type Shipment = {
   readonly updatedAt: Date;
 };
 
-export type ShippingFact = OrderPlaced | StockReserved | OrderCancelled;
+export type ShippingFact = StockReserved | OrderCancelled;
 
 export type ShippingDecision = { shipment: Shipment; events: ShippingEvent[] };
 
@@ -43,10 +43,14 @@ export const noShipment = (orderId: string, now: Date): Shipment => ({
   updatedAt: now,
 });
 
+/** True when the next decision is to schedule and the destination is not known yet: read it from the view. */
+export const needsDestination = (shipment: Shipment): boolean =>
+  shipment.country === null && shipment.stockReserved && !shipment.cancelled && shipment.status === 'PENDING';
+
+export const withDestination = (shipment: Shipment, country: string): Shipment => ({ ...shipment, country });
+
 export function learn(shipment: Shipment, event: ShippingFact, now: Date): Shipment {
   switch (event.type) {
-    case 'OrderPlaced':
-      return { ...shipment, country: event.data.shippingAddress.country, updatedAt: now };
     case 'StockReserved':
       return { ...shipment, stockReserved: true, updatedAt: now };
     case 'OrderCancelled':

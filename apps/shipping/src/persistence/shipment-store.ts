@@ -15,8 +15,17 @@ export class ShipmentStore {
     return this.dataSource.getRepository(ShipmentEntity).findOneBy({ orderId });
   }
 
-  lock(transaction: EntityManager, orderId: string): Promise<Shipment | null> {
-    return transaction.findOne(ShipmentEntity, { where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * The order's shipment, locked for the rest of `transaction`; `fresh` is stored first when there is none.
+   * Creating the row before locking it matters: two facts of a new order arrive on two topics, possibly at the
+   * same moment, and a lock on a row that does not exist yet would let both decide from nothing.
+   */
+  async lock(transaction: EntityManager, fresh: Shipment): Promise<Shipment> {
+    await transaction.createQueryBuilder().insert().into(ShipmentEntity).values(fresh).orIgnore().execute();
+    return transaction.findOneOrFail(ShipmentEntity, {
+      where: { orderId: fresh.orderId },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   async save(transaction: EntityManager, decision: ShippingDecision): Promise<void> {

@@ -16,6 +16,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelay, sleep } from '../backoff.js';
 import type { FaultInjector } from '../faults.js';
+import type { ConsumerGate } from './consumer-gate.js';
 import type { Inbox } from './inbox.js';
 import { EventRejectedError } from './on-event.js';
 
@@ -26,12 +27,15 @@ export type ConsumerOptions = {
   partitionsConsumedConcurrently: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
+  topicPrefix: string;
 };
 
 export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
   partitionsConsumedConcurrently: 3,
   retryInitialMs: 200,
   retryMaxMs: 15_000,
+  topicPrefix: '',
 };
 
 export type MessagePosition = { topic: string; partition: number; offset: string };
@@ -61,6 +65,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     private readonly inbox: Inbox,
     private readonly options: ConsumerOptions,
     private readonly faults: FaultInjector,
+    private readonly gate: ConsumerGate,
   ) {
     super();
   }
@@ -83,7 +88,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   }
 
   private async start(): Promise<void> {
-    const topics = topicsCarrying(this.messageHandlers.keys());
+    const topics = topicsCarrying(this.messageHandlers.keys()).map((topic) => this.options.topicPrefix + topic);
     if (topics.length === 0) {
       this.logger.warn('no @OnEvent handlers are registered; not consuming');
       return;
@@ -108,6 +113,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const position: MessagePosition = { topic, partition, offset: message.offset };
     const where = `${topic}[${partition}]@${message.offset}`;
+    // Stopping while held: leave the offset uncommitted; the next owner of the partition processes the event.
+    if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${where}`);
     const parsed = parseEvent(message.value, message.key);
 
     if (!parsed.ok) {

@@ -28,11 +28,23 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
     }
   }
 
-  const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+  const metadata = await topicMetadata(admin, specs);
   for (const spec of specs) {
     const topic = metadata.topics.find((candidate) => candidate.name === spec.name);
     if (topic && topic.partitions.length !== spec.partitions) {
       logger.warn(`topic ${spec.name} has ${topic.partitions.length} partitions, expected ${spec.partitions}`);
+    }
+  }
+}
+
+/** A topic another client has just created may not be in every broker's metadata yet: wait for it briefly. */
+async function topicMetadata(admin: Admin, specs: readonly TopicSpec[], attempts = 20) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt === attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }

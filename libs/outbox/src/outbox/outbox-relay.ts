@@ -25,6 +25,8 @@ export type RelayOptions = {
   /** Published rows are kept this long (for inspection), then deleted. */
   retentionMs: number;
   cleanupIntervalMs: number;
+  /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
+  topicPrefix: string;
 };
 
 export const defaultRelayOptions: RelayOptions = {
@@ -33,9 +35,17 @@ export const defaultRelayOptions: RelayOptions = {
   pollIntervalMs: 1_000,
   retentionMs: 24 * 60 * 60 * 1_000,
   cleanupIntervalMs: 60_000,
+  topicPrefix: '',
 };
 
-type OutboxRow = { id: string; topic: string; message_key: string; event_type: string; payload: unknown };
+type OutboxRow = {
+  id: string;
+  topic: string;
+  message_key: string;
+  event_type: string;
+  payload: unknown;
+  headers: Record<string, string>;
+};
 
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -113,13 +123,13 @@ export class OutboxRelay {
       if (!locked) return 0; // another relay is draining this lane
 
       const rows: OutboxRow[] = await transaction.query(
-        `SELECT id, topic, message_key, event_type, payload FROM outbox
+        `SELECT id, topic, message_key, event_type, payload, headers FROM outbox
          WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2`,
         [lane, this.options.batchSize],
       );
       if (rows.length === 0) return 0;
 
-      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows) });
+      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows, this.options.topicPrefix) });
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((row) => row.id),
@@ -203,19 +213,17 @@ export class OutboxRelay {
   }
 }
 
-function toTopicMessages(rows: OutboxRow[]): TopicMessages[] {
+function toTopicMessages(rows: OutboxRow[], topicPrefix: string): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const row of rows) {
-    const event = row.payload as { id: string; type: string; correlationId: string; causationId: string | null };
-    const headers: Record<string, string> = {
-      'event-id': event.id,
-      'event-type': event.type,
-      'correlation-id': event.correlationId,
-    };
-    if (event.causationId) headers['causation-id'] = event.causationId;
-    const messages = byTopic.get(row.topic) ?? [];
-    messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers });
-    byTopic.set(row.topic, messages);
+    const topic = topicPrefix + row.topic;
+    const messages = byTopic.get(topic) ?? [];
+    messages.push({
+      key: row.message_key,
+      value: row.payload === null ? null : JSON.stringify(row.payload),
+      headers: { ...row.headers, 'record-type': row.event_type },
+    });
+    byTopic.set(topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,0 +1,311 @@
+/**
+ * Keeps the order view in step with the compacted `orders` topic, and rebuilds it from offset 0 when asked or
+ * when it finds the view empty at start.
+ *
+ * The view is a cache of the log, never a source of truth: drop it, read the topic again, and the same rows
+ * come back (compaction keeps the newest snapshot of every order, so the replay is as long as the number of
+ * orders, not of changes). Offsets are committed only after a batch is applied, so a crash replays a little,
+ * and snapshot versions make the replay harmless. While a rebuild runs, the saga consumer is held at the
+ * ConsumerGate: no saga event is decided against a view that is still filling up.
+ */
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parseOrderSnapshot } from '@saga/events';
+import { ConsumerGate } from '@saga/outbox';
+import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { EventEmitter, once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
+import { OrderViewStore, type ViewChange } from './order-view.store.js';
+
+export type RebuildProgress = {
+  readonly reason: string;
+  readonly startedAt: string;
+  /** Records applied so far. */
+  readonly records: number;
+  /** Offsets read out of those the topic held when the rebuild began (compaction leaves gaps, so records are fewer). */
+  readonly offsetsRead: number;
+  readonly offsetsTotal: number;
+};
+
+export type ProjectorStatus =
+  | { state: 'starting' }
+  | { state: 'live' }
+  | { state: 'rebuilding'; progress: RebuildProgress }
+  | { state: 'failed'; error: string };
+
+type Rebuild = {
+  reason: string;
+  startedAt: Date;
+  records: number;
+  /** Per partition: its first and end offsets when the rebuild began. */
+  target: Map<number, { low: bigint; high: bigint }>;
+  /** Per partition: the next offset to read. */
+  next: Map<number, bigint>;
+  done: () => void;
+};
+
+const GATE_REASON = 'the order view is being built from the log';
+const RETRY_MS = 2_000;
+
+@Injectable()
+export class OrderViewProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OrderViewProjector.name);
+  private readonly applied = new EventEmitter();
+  private consumer?: Consumer;
+  private phase: 'starting' | 'live' | 'rebuilding' | 'failed' = 'starting';
+  private failure = '';
+  private current?: Rebuild;
+  private starting?: Promise<void>;
+  private rebuilding?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(Kafka) private readonly kafka: Kafka,
+    private readonly store: OrderViewStore,
+    private readonly gate: ConsumerGate,
+    @Inject(ORDER_VIEW_OPTIONS) private readonly options: OrderViewOptions,
+  ) {
+    this.applied.setMaxListeners(0);
+  }
+
+  /** Starts in the background: the service answers HTTP (and reports progress) while the view fills. */
+  onApplicationBootstrap(): void {
+    this.gate.close(GATE_REASON);
+    this.starting = this.untilDone(() => this.start());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.current?.done();
+    await this.disconnect();
+  }
+
+  get state(): ProjectorStatus {
+    if (this.phase === 'failed') return { state: 'failed', error: this.failure };
+    if (this.phase === 'rebuilding' && this.current) return { state: 'rebuilding', progress: progressOf(this.current) };
+    return { state: this.phase === 'live' ? 'live' : 'starting' };
+  }
+
+  /**
+   * Drops the view and reads the topic again from offset 0. Resolves when the view has caught up with the end
+   * the topic had when the rebuild began; saga events wait until then. A second call joins the running rebuild.
+   */
+  rebuild(reason: string): Promise<void> {
+    this.rebuilding ??= (async () => {
+      await this.starting;
+      await this.untilDone(() => this.runRebuild(reason));
+    })().finally(() => {
+      this.rebuilding = undefined;
+    });
+    return this.rebuilding;
+  }
+
+  /** Resolves at the next applied batch, or after `ms`. */
+  async nextBatch(ms: number): Promise<void> {
+    const timeout = AbortSignal.timeout(ms);
+    await once(this.applied, 'batch', { signal: timeout }).catch(() => undefined);
+  }
+
+  /**
+   * True when the view has applied everything `orders` holds right now: the group's committed offsets have reached
+   * the end of every partition. Then an order missing from the view is not late, it is not there at all.
+   */
+  async isCaughtUp(): Promise<boolean> {
+    return this.withAdmin(async (admin) => {
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(this.options.topic),
+        admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
+      ]);
+      const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
+      return ends.every(
+        ({ partition, low, high }) => BigInt(high) === BigInt(low) || (position.get(partition) ?? -1n) >= BigInt(high),
+      );
+    });
+  }
+
+  private async start(): Promise<void> {
+    if (await this.store.isEmpty()) return this.runRebuild('the order view is empty');
+    await this.connect();
+    this.goLive();
+  }
+
+  /** Runs `work` until it succeeds, or the service stops; the gate stays closed meanwhile. */
+  private async untilDone(work: () => Promise<void>): Promise<void> {
+    while (!this.stopped) {
+      try {
+        return await work();
+      } catch (error) {
+        this.phase = 'failed';
+        this.failure = (error as Error).message;
+        this.logger.error(`the order view is not available (retrying in ${RETRY_MS} ms): ${this.failure}`);
+        await this.disconnect();
+        await sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private async runRebuild(reason: string): Promise<void> {
+    this.gate.close(GATE_REASON);
+    await this.disconnect();
+    // First empty the view, then forget the offsets: a crash in between leaves an empty view, which the next
+    // start rebuilds. The other order could leave rows whose tombstones compaction has since removed.
+    await this.store.clear();
+    await this.forgetOffsets();
+
+    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(this.options.topic));
+    const target = new Map(
+      ends.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]),
+    );
+    const finished = new Promise<void>((resolve) => {
+      this.current = { reason, startedAt: new Date(), records: 0, target, next: new Map(), done: resolve };
+    });
+    const rebuild = this.current!;
+    this.phase = 'rebuilding';
+    this.logger.log(
+      `rebuilding the order view from ${this.options.topic} offset 0 (${reason}): ` +
+        `${progressOf(rebuild).offsetsTotal} offsets to read`,
+    );
+    const reporter = setInterval(() => this.reportProgress(rebuild), 2_000).unref();
+    try {
+      await this.connect();
+      this.checkRebuildDone();
+      await finished;
+    } finally {
+      clearInterval(reporter);
+      this.current = undefined;
+    }
+    if (this.stopped) return;
+    const rebuilt = await this.store.summary();
+    this.logger.log(
+      `order view rebuilt in ${Date.now() - rebuild.startedAt.getTime()} ms: ` +
+        `${rebuild.records} records applied, ${rebuilt.count} orders, checksum ${rebuilt.checksum}`,
+    );
+    this.goLive();
+  }
+
+  private goLive(): void {
+    this.phase = 'live';
+    this.gate.open(GATE_REASON);
+  }
+
+  private reportProgress(rebuild: Rebuild): void {
+    const { records, offsetsRead, offsetsTotal } = progressOf(rebuild);
+    const percent = offsetsTotal === 0 ? 100 : Math.floor((100 * offsetsRead) / offsetsTotal);
+    this.logger.log(`rebuilding the order view: ${records} records applied, ${percent}% of offsets read`);
+  }
+
+  private async connect(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.applyBatch(consumer, payload),
+    });
+  }
+
+  private async disconnect(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async applyBatch(consumer: Consumer, { batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
+    const changes: ViewChange[] = [];
+    for (const message of batch.messages) {
+      const parsed = parseOrderSnapshot(message.value, message.key);
+      if (parsed.ok) changes.push({ orderId: parsed.orderId, snapshot: parsed.snapshot });
+      else this.logger.warn(`skipping ${batch.topic}[${batch.partition}]@${message.offset}: ${parsed.reason}`);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.apply(changes);
+        break;
+      } catch (error) {
+        if (!isRunning()) return; // stopping: the batch is read again from the last committed offset
+        const delay = Math.min(RETRY_MS * attempt, 15_000);
+        this.logger.warn(
+          `cannot apply ${batch.topic}[${batch.partition}] to the order view (retrying in ${delay} ms): ${(error as Error).message}`,
+        );
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+    if (!isRunning()) return;
+    const next = BigInt(batch.lastOffset()) + 1n;
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+    await heartbeat();
+
+    const rebuild = this.current;
+    if (rebuild) {
+      rebuild.records += batch.messages.length;
+      rebuild.next.set(batch.partition, next);
+      this.checkRebuildDone();
+    }
+    this.applied.emit('batch');
+  }
+
+  private checkRebuildDone(): void {
+    const rebuild = this.current;
+    if (!rebuild) return;
+    const caughtUp = [...rebuild.target].every(
+      ([partition, { low, high }]) => high === low || (rebuild.next.get(partition) ?? low) >= high,
+    );
+    if (caughtUp) rebuild.done();
+  }
+
+  /** Deletes the view's consumer group, so that its next consumer starts from offset 0. */
+  private async forgetOffsets(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.withAdmin((admin) => admin.deleteGroups([this.options.groupId]));
+        return;
+      } catch (error) {
+        const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];
+        if (groups.length > 0 && groups.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND')) return;
+        const busy = groups.some((group) => group.error?.type === 'NON_EMPTY_GROUP');
+        if (busy && attempt < 20) {
+          await sleep(500); // our own consumer may still be leaving the group
+          continue;
+        }
+        if (busy) {
+          throw new Error(
+            `consumer group ${this.options.groupId} still has members: stop the other instances of this service ` +
+              `before rebuilding its order view`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function progressOf(rebuild: Rebuild): RebuildProgress {
+  let offsetsRead = 0n;
+  let offsetsTotal = 0n;
+  for (const [partition, { low, high }] of rebuild.target) {
+    const next = rebuild.next.get(partition) ?? low;
+    offsetsTotal += high - low;
+    offsetsRead += (next < high ? next : high) - low;
+  }
+  return {
+    reason: rebuild.reason,
+    startedAt: rebuild.startedAt.toISOString(),
+    records: rebuild.records,
+    offsetsRead: Number(offsetsRead),
+    offsetsTotal: Number(offsetsTotal),
+  };
+}
