@@ -2,7 +2,7 @@
 export type JsonResponse<T = Record<string, unknown>> = { status: number; body: T };
 
 export async function request<T = Record<string, unknown>>(
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   body?: unknown,
 ): Promise<JsonResponse<T>> {

@@ -2,7 +2,7 @@
 import { eventually } from '@saga/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from './http.js';
-import type { SagaServices } from './saga-services.js';
+import { SERVICE_NAMES, type SagaServices, type ServiceName } from './saga-services.js';
 
 export type Order = {
   orderId: string;
@@ -13,6 +13,7 @@ export type Order = {
 };
 export type Credit = { customerId: string; limitCents: number; availableCents: number };
 export type Stock = { sku: string; available: number; reserved: number; sold: number };
+export type OrderViewSummary = { count: number; checksum: string; state?: string };
 
 export const TERMINAL = ['COMPLETED', 'CANCELLED'];
 
@@ -81,6 +82,35 @@ export class SagaClient {
       (order) => order.history.filter((step) => step.type === type).length >= count,
       { timeoutMs: 30_000, what: `${type} in the history of order ${orderId}` },
     );
+  }
+
+  /** Erases an ended order: 204, or 409 while its saga runs. */
+  erase(orderId: string) {
+    return request('DELETE', `${this.saga.url('order')}/orders/${orderId}`);
+  }
+
+  /** A service's summary of the orders it knows; on the order service, of the orders it owns. */
+  async orderView(service: ServiceName): Promise<OrderViewSummary> {
+    return (await request<OrderViewSummary>('GET', `${this.saga.url(service)}/admin/order-view`)).body;
+  }
+
+  /**
+   * Waits until every service's view holds exactly what the order service holds, twice in a row (compensations
+   * still change orders after they end), and returns that summary.
+   */
+  async untilViewsAgree(): Promise<OrderViewSummary> {
+    let previous = '';
+    const [summary] = await eventually(
+      () => Promise.all(SERVICE_NAMES.map((name) => this.orderView(name))),
+      (all) => {
+        const agreed = all.every((view) => view.checksum === all[0]!.checksum && view.count === all[0]!.count);
+        const stable = agreed && all[0]!.checksum === previous;
+        previous = agreed ? all[0]!.checksum : '';
+        return stable;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'every order view equal to the order service' },
+    );
+    return { count: summary!.count, checksum: summary!.checksum };
   }
 
   async credit(customerId: string): Promise<Credit> {

@@ -30,7 +30,8 @@ export type RebuildProgress = {
 export type ProjectorStatus =
   | { state: 'starting' }
   | { state: 'live' }
-  | { state: 'rebuilding'; progress: RebuildProgress }
+  /** `progress` is null until the rebuild has read where the topic ends. */
+  | { state: 'rebuilding'; progress: RebuildProgress | null }
   | { state: 'failed'; error: string };
 
 type Rebuild = {
@@ -57,6 +58,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private current?: Rebuild;
   private starting?: Promise<void>;
   private rebuilding?: Promise<void>;
+  private rebuildQueued = false;
   private stopped = false;
 
   constructor(
@@ -66,11 +68,12 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     @Inject(ORDER_VIEW_OPTIONS) private readonly options: OrderViewOptions,
   ) {
     this.applied.setMaxListeners(0);
+    // Closed from the start: the saga consumer may start before this projector does.
+    this.gate.close(GATE_REASON);
   }
 
   /** Starts in the background: the service answers HTTP (and reports progress) while the view fills. */
   onApplicationBootstrap(): void {
-    this.gate.close(GATE_REASON);
     this.starting = this.untilDone(() => this.start());
   }
 
@@ -82,7 +85,9 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   get state(): ProjectorStatus {
     if (this.phase === 'failed') return { state: 'failed', error: this.failure };
-    if (this.phase === 'rebuilding' && this.current) return { state: 'rebuilding', progress: progressOf(this.current) };
+    if (this.phase === 'rebuilding') {
+      return { state: 'rebuilding', progress: this.current ? progressOf(this.current) : null };
+    }
     return { state: this.phase === 'live' ? 'live' : 'starting' };
   }
 
@@ -91,6 +96,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
    * the topic had when the rebuild began; saga events wait until then. A second call joins the running rebuild.
    */
   rebuild(reason: string): Promise<void> {
+    this.phase = 'rebuilding'; // from now on, so that whoever asked sees it at once
+    this.rebuildQueued = true;
     this.rebuilding ??= (async () => {
       await this.starting;
       await this.untilDone(() => this.runRebuild(reason));
@@ -145,6 +152,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   }
 
   private async runRebuild(reason: string): Promise<void> {
+    this.rebuildQueued = false;
+    this.phase = 'rebuilding';
     this.gate.close(GATE_REASON);
     await this.disconnect();
     // First empty the view, then forget the offsets: a crash in between leaves an empty view, which the next
@@ -160,7 +169,6 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       this.current = { reason, startedAt: new Date(), records: 0, target, next: new Map(), done: resolve };
     });
     const rebuild = this.current!;
-    this.phase = 'rebuilding';
     this.logger.log(
       `rebuilding the order view from ${this.options.topic} offset 0 (${reason}): ` +
         `${progressOf(rebuild).offsetsTotal} offsets to read`,
@@ -184,6 +192,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   }
 
   private goLive(): void {
+    if (this.rebuildQueued) return; // a rebuild is waiting for the start to finish; it opens the gate
     this.phase = 'live';
     this.gate.open(GATE_REASON);
   }
@@ -195,7 +204,12 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   }
 
   private async connect(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      // Leaving the group (before a rebuild) waits for the fetch in flight: keep that wait short.
+      maxWaitTimeInMs: 500,
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });

@@ -158,3 +158,18 @@ describe('late events', () => {
     expect(order.history.map((entry) => entry.type).slice(-2)).toEqual(['OrderCancelled', 'PaymentRefunded']);
   });
 });
+
+describe('versions, for the snapshots on the compacted orders topic', () => {
+  it('starts at 1 and goes up by one at every change, compensations included; no change, no new version', () => {
+    const placed = givenPlaced().order;
+    const completed = given(placed, authorized, reserved, scheduled).order;
+    const cancelled = cancelOrder(placed, 'CUSTOMER_CANCELLED', later).order;
+    const refunded = onSagaStep(cancelled, step(cancelled, 'PaymentRefunded', { customerId, amountCents: 1 }), later);
+
+    expect(placed.version).toBe(1);
+    expect(completed.version).toBe(4);
+    expect(cancelled.version).toBe(2);
+    expect(refunded.order.version).toBe(3);
+    expect(onSagaStep(completed, authorized(completed), later).order.version).toBe(4); // late: unchanged
+  });
+});

@@ -113,8 +113,6 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const position: MessagePosition = { topic, partition, offset: message.offset };
     const where = `${topic}[${partition}]@${message.offset}`;
-    // Stopping while held: leave the offset uncommitted; the next owner of the partition processes the event.
-    if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${where}`);
     const parsed = parseEvent(message.value, message.key);
 
     if (!parsed.ok) {
@@ -138,6 +136,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
+      // Held (a local view is being rebuilt) and stopping: leave the offset uncommitted, as below.
+      if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error('stopped while held');
       try {
         const outcome = await this.process(event, position);
         await this.faults.at('consumer.after-commit');

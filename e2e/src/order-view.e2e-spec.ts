@@ -1,0 +1,130 @@
+/**
+ * The log is the source of truth: every service's order view is built only from the compacted `orders` topic,
+ * agrees with the order service, and comes back identical when it is thrown away, whether the service rebuilds
+ * it on request (the `rebuild` command) or finds it empty when it starts, having missed orders while it was down.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@saga/testing';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { request } from './support/http.js';
+import { SagaClient, TERMINAL } from './support/saga-client.js';
+import { SagaServices, type ServiceName } from './support/saga-services.js';
+
+let saga: SagaServices;
+let client: SagaClient;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+beforeAll(async () => {
+  saga = await SagaServices.start();
+  client = new SagaClient(saga);
+});
+
+afterAll(async () => {
+  await saga?.stop();
+});
+
+/** Orders with every outcome: completed, declined, out of stock, and not shippable. */
+async function runSagas(): Promise<string[]> {
+  const [sku, scarce, rich, poor] = await Promise.all([
+    client.stockedSku(100),
+    client.stockedSku(0),
+    client.customerWithLimit(1_000_000),
+    client.customerWithLimit(10),
+  ]);
+  const line = (which: string) => [{ sku: which, quantity: 1, unitPriceCents: 500 }];
+  const orderIds = await Promise.all([
+    client.placeOrder(rich, line(sku)),
+    client.placeOrder(rich, line(sku)),
+    client.placeOrder(rich, line(sku)),
+    client.placeOrder(poor, line(sku)),
+    client.placeOrder(rich, line(scarce)),
+    client.placeOrder(rich, line(sku), 'AQ'),
+  ]);
+  await Promise.all(orderIds.map((id) => client.untilStatus(id, ...TERMINAL)));
+  return orderIds;
+}
+
+async function wipeView(service: ServiceName): Promise<void> {
+  const db = new pg.Client({ connectionString: saga.databaseUrl(service) });
+  await db.connect();
+  await db.query(`TRUNCATE order_view`);
+  await db.end();
+}
+
+describe('every service keeps a view of the orders, built from the log', () => {
+  it('all four agree once the sagas have ended, and an erased order leaves every view', async () => {
+    const orderIds = await runSagas();
+    const before = await client.untilViewsAgree();
+
+    expect((await client.erase(orderIds[4]!)).status).toBe(204);
+    const after = await client.untilViewsAgree();
+
+    expect(after.count).toBe(before.count - 1);
+    expect((await request('GET', `${saga.url('order')}/orders/${orderIds[4]}`)).status).toBe(404);
+  });
+
+  it('an order whose saga is still running cannot be erased: 409', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(1), client.customerWithLimit(1_000)]);
+    await saga.stopService('payment');
+    try {
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+      const response = await client.erase(orderId);
+      expect(response).toMatchObject({ status: 409, body: { message: expect.stringContaining('still PENDING') } });
+    } finally {
+      await saga.startService('payment');
+    }
+    await client.untilViewsAgree();
+  });
+
+  it('the rebuild command drops a view and reads it back from offset 0, identical', async () => {
+    await runSagas();
+    const before = await client.untilViewsAgree();
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [`${root}scripts/rebuild-view.mjs`, 'inventory', saga.url('inventory')],
+      { timeout: 60_000 },
+    );
+
+    expect(stdout).toContain(`rebuilt in`);
+    expect(stdout).toContain(`${before.count} orders, checksum ${before.checksum}`);
+    expect(await client.orderView('inventory')).toMatchObject({ ...before, state: 'live' });
+  });
+
+  it('rebuilding on request while orders flow: saga events wait, and the view still ends equal', async () => {
+    const [started] = await Promise.all([
+      request('POST', `${saga.url('payment')}/admin/order-view/rebuild`),
+      runSagas(),
+      request('POST', `${saga.url('shipping')}/admin/order-view/rebuild`),
+    ]);
+
+    expect(started).toMatchObject({ status: 202, body: { state: 'rebuilding' } });
+    await client.untilViewsAgree();
+  });
+
+  it('a service that was down while orders flowed, its view wiped, rebuilds it at start and finishes the sagas', async () => {
+    await runSagas();
+    const sku = await client.stockedSku(10);
+    const customer = await client.customerWithLimit(100_000);
+
+    await saga.stopService('shipping');
+    const waiting = await Promise.all(
+      [1, 2, 3].map(() => client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 700 }])),
+    );
+    await Promise.all(waiting.map((id) => client.untilStatus(id, 'STOCK_RESERVED')));
+    await wipeView('shipping');
+    await saga.startService('shipping');
+
+    const rebuilt = await eventually(
+      () => client.orderView('shipping'),
+      (view) => view.state === 'live',
+      { timeoutMs: 30_000, what: 'the shipping view rebuilt' },
+    );
+    expect(rebuilt.count).toBeGreaterThan(0);
+    for (const id of waiting) expect((await client.untilStatus(id, ...TERMINAL)).status).toBe('COMPLETED');
+    await client.untilViewsAgree();
+  });
+});
