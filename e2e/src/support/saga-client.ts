@@ -9,6 +9,7 @@ export type Order = {
   status: string;
   reason?: string;
   totalCents: number;
+  version: number;
   history: { type: string; at: string }[];
 };
 export type Credit = { customerId: string; limitCents: number; availableCents: number };

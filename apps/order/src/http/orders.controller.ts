@@ -88,4 +88,5 @@ const present = (order: Order) => ({
   history: order.history,
   placedAt: order.placedAt,
   updatedAt: order.updatedAt,
+  version: order.version,
 });
