@@ -22,15 +22,26 @@ export type TopicSpec = {
 /** More than one partition, so that per-key (per-order) ordering is something the design must earn. */
 export const DEFAULT_PARTITIONS = 6;
 
+/** Where a consumer sets aside the records of `topic` it can never process (see the outbox library's DeadLetters). */
+export const DEAD_LETTER_SUFFIX = '.dlq';
+
 /**
  * The event topics keep history (`delete`: records expire after the retention). `orders` keeps state
  * (`compact`: the log cleaner keeps at least the newest record of each key, and drops a key whose newest
- * record is a tombstone once `delete.retention.ms` has passed).
+ * record is a tombstone once `delete.retention.ms` has passed). Each has a dead-letter topic, which keeps its
+ * records until someone deals with them (`retention.ms=-1`): a dead letter must not expire unseen.
  */
 export function sagaTopicSpecs(partitions = DEFAULT_PARTITIONS, prefix = ''): TopicSpec[] {
-  return Object.values(Topics).map((name) => ({
-    name: prefix + name,
-    partitions,
-    configs: { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' },
-  }));
+  return Object.values(Topics).flatMap((name): TopicSpec[] => [
+    {
+      name: prefix + name,
+      partitions,
+      configs: { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' },
+    },
+    {
+      name: prefix + name + DEAD_LETTER_SUFFIX,
+      partitions,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' },
+    },
+  ]);
 }

@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate } from '@saga/outbox';
+import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/outbox';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,6 +65,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     @Inject(Kafka) private readonly kafka: Kafka,
     private readonly store: OrderViewStore,
     private readonly gate: ConsumerGate,
+    private readonly deadLetters: DeadLetters,
     @Inject(ORDER_VIEW_OPTIONS) private readonly options: OrderViewOptions,
   ) {
     this.applied.setMaxListeners(0);
@@ -228,13 +229,18 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   private async applyBatch(consumer: Consumer, { batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
     const changes: ViewChange[] = [];
+    const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
       const parsed = parseOrderSnapshot(message.value, message.key);
       if (parsed.ok) changes.push({ orderId: parsed.orderId, snapshot: parsed.snapshot });
-      else this.logger.warn(`skipping ${batch.topic}[${batch.partition}]@${message.offset}: ${parsed.reason}`);
+      else {
+        const { topic, partition } = batch;
+        rejected.push({ topic, partition, message, reason: parsed.reason, consumer: this.options.groupId });
+      }
     }
     for (let attempt = 1; ; attempt++) {
       try {
+        for (; rejected.length > 0; rejected.shift()) await this.deadLetters.send(rejected[0]!);
         await this.store.apply(changes);
         break;
       } catch (error) {

@@ -3,19 +3,35 @@
  * second effect, and a message that can never be processed is skipped without blocking its partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Topics, type OrderPlaced } from '@saga/events';
-import { anOrderPlaced, createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
+import { sagaTopicSpecs, Topics, type OrderPlaced } from '@saga/events';
+import {
+  anOrderPlaced,
+  createDatabase,
+  dropDatabase,
+  eventually,
+  testInfrastructure,
+  TopicReader,
+  type ReadMessage,
+} from '@saga/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SimulatedCrash, type FaultInjector } from './faults.js';
 import { ConsumerGate } from './inbox/consumer-gate.js';
+import { DeadLetterHeader, DeadLetters } from './inbox/dead-letters.js';
 import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type InboxContext } from './inbox/kafka-inbox.server.js';
+import { EventRejectedError } from './inbox/on-event.js';
+import { redriveDeadLetters } from './inbox/redrive.js';
+import { provisionTopics } from './kafka/topic-provisioner.js';
 import { outboxMigrations } from './migrations/index.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'inbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+/** Topics of this run only, so that its dead letters and redrives touch nothing else on a shared broker. */
+const prefix = `inbox-it-${randomUUID().slice(0, 8)}.`;
+const topic = prefix + Topics.orderEvents;
+const deadLetterTopic = `${topic}.dlq`;
 
 let databaseUrl: string;
 let dataSource: DataSource;
@@ -25,6 +41,12 @@ let server: KafkaInboxServer;
 let lastHandled: string | undefined;
 /** Crashes once at 'consumer.after-commit' for each event id put here. */
 const crashAfterCommit = new Set<string>();
+/** The handler rejects these events as invalid (as a handler with a bug would). */
+const rejecting = new Set<string>();
+/** The handler fails this many more times on these events, as when the database is down. */
+const failing = new Map<string, number>();
+let deadLetters: TopicReader;
+const deadLetterProducer = new DeadLetters(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner }));
 
 const faults: FaultInjector = {
   at: async (point) => {
@@ -41,7 +63,7 @@ const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
 const send = (key: string, ...values: (string | OrderPlaced)[]) =>
   producer.send({
-    topic: Topics.orderEvents,
+    topic,
     messages: values.map((value) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
   });
 
@@ -49,6 +71,12 @@ const timesApplied = async (eventId: string): Promise<number> =>
   Number((await dataSource.query(`SELECT count(*) AS n FROM effects WHERE event_id = $1`, [eventId]))[0].n);
 
 beforeAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics(admin, sagaTopicSpecs(3, prefix));
+  await admin.disconnect();
+  deadLetters = await TopicReader.start(kafkaBrokers, [deadLetterTopic]);
+
   databaseUrl = await createDatabase(postgresUrl, 'inbox_it');
   dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: outboxMigrations });
   await dataSource.initialize();
@@ -63,13 +91,26 @@ beforeAll(async () => {
     kafka,
     dataSource,
     new Inbox(),
-    { ...defaultConsumerOptions, groupId: `inbox-it-${randomUUID()}`, retryInitialMs: 20, retryMaxMs: 100 },
+    {
+      ...defaultConsumerOptions,
+      groupId: `${prefix}consumer`,
+      topicPrefix: prefix,
+      retryInitialMs: 20,
+      retryMaxMs: 100,
+    },
     faults,
     new ConsumerGate(),
+    deadLetterProducer,
   );
   server.addHandler(
     'OrderPlaced',
     async (event: OrderPlaced, context: InboxContext) => {
+      if (rejecting.has(event.id)) throw new EventRejectedError(`cannot ship to the moon`);
+      const failures = failing.get(event.id) ?? 0;
+      if (failures > 0) {
+        failing.set(event.id, failures - 1);
+        throw new Error('connection terminated unexpectedly');
+      }
       await context.transaction.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]);
       lastHandled = event.id;
     },
@@ -80,10 +121,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await deadLetterProducer.close();
+  await deadLetters?.stop();
   await producer?.disconnect();
   await dataSource?.destroy();
   if (databaseUrl) await dropDatabase(databaseUrl);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: sagaTopicSpecs(3, prefix).map((spec) => spec.name) });
+  await admin.disconnect();
 });
+
+const header = (message: ReadMessage, name: string) => message.headers[name];
 
 describe('inbox', () => {
   it('applies an event delivered twice only once', async () => {
@@ -118,16 +167,86 @@ describe('inbox', () => {
     expect(await timesApplied(event.id)).toBe(1);
   });
 
-  it('skips a malformed message without blocking the events behind it in its partition', async () => {
+  it('dead-letters every kind of poison message, with the reason, and goes on with the events behind it', async () => {
     const orderId = randomUUID();
+    const valid = orderPlaced(orderId);
+    const poison: [string, string][] = [
+      ['{ not json', 'not JSON'],
+      [JSON.stringify({ ...valid, id: randomUUID(), type: 'OrderTeleported' }), 'unknown event type "OrderTeleported"'],
+      [JSON.stringify({ ...valid, id: randomUUID(), version: 99 }), 'version 99 is newer'],
+      [JSON.stringify({ ...valid, id: randomUUID(), data: { ...valid.data, items: [] } }), 'data.items'],
+    ];
+    const rejected = orderPlaced(orderId);
+    rejecting.add(rejected.id);
     const after = orderPlaced(orderId);
 
-    await send(orderId, '{ not json', JSON.stringify({ ...orderPlaced(orderId), type: 'OrderTeleported' }), after);
+    await send(orderId, ...poison.map(([value]) => value), rejected, after);
 
     await eventually(
       () => timesApplied(after.id),
       (n) => n === 1,
       { what: 'event behind the bad ones applied' },
     );
+    const letters = (await deadLetters.waitFor((all) => all.filter((m) => m.key === orderId).length === 5)).filter(
+      (message) => message.key === orderId,
+    );
+    expect(letters.map((letter) => letter.value)).toEqual([
+      ...poison.map(([value]) => value),
+      JSON.stringify(rejected),
+    ]);
+    poison.forEach(([, reason], i) => expect(header(letters[i]!, DeadLetterHeader.reason)).toContain(reason));
+    expect(header(letters[4]!, DeadLetterHeader.reason)).toBe('OrderPlaced rejected: cannot ship to the moon');
+    for (const letter of letters) {
+      expect(header(letter, DeadLetterHeader.sourceTopic)).toBe(topic);
+      expect(header(letter, DeadLetterHeader.consumer)).toBe(`${prefix}consumer`);
+      expect(Number(header(letter, DeadLetterHeader.sourceOffset))).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(letters.map((letter) => header(letter, DeadLetterHeader.sourcePartition))).size).toBe(1);
+    expect(await timesApplied(rejected.id)).toBe(0);
+  });
+
+  it('retries a transient failure until it succeeds, and never dead-letters it', async () => {
+    const orderId = randomUUID();
+    const flaky = orderPlaced(orderId);
+    failing.set(flaky.id, 3);
+
+    await send(orderId, flaky);
+
+    await eventually(
+      () => timesApplied(flaky.id),
+      (n) => n === 1,
+      { what: 'the flaky event applied' },
+    );
+    expect(failing.get(flaky.id)).toBe(0);
+    expect(deadLetters.messages.filter((message) => message.key === orderId)).toEqual([]);
+  });
+
+  it('redrives a dead letter once its cause is fixed; a second delivery of it changes nothing', async () => {
+    const orderId = randomUUID();
+    const event = orderPlaced(orderId);
+    rejecting.add(event.id);
+    await send(orderId, event);
+    await deadLetters.waitFor((all) => all.some((message) => message.key === orderId));
+
+    rejecting.delete(event.id); // the fix is deployed
+    const redrive = { deadLetterTopic, groupId: `${prefix}redrive` };
+    const first = await redriveDeadLetters(kafka, redrive);
+    await eventually(
+      () => timesApplied(event.id),
+      (n) => n === 1,
+      { what: 'the redriven event applied' },
+    );
+    await send(orderId, event); // and should it come again, the inbox knows it
+    const marker = orderPlaced(orderId);
+    await send(orderId, marker);
+    await eventually(
+      () => timesApplied(marker.id),
+      (n) => n === 1,
+      { what: 'marker applied' },
+    );
+
+    expect(first.redriven).toBeGreaterThanOrEqual(1);
+    expect(first.bySourceTopic).toEqual({ [topic]: first.redriven });
+    expect(await timesApplied(event.id)).toBe(1);
   });
 });

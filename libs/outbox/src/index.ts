@@ -12,6 +12,8 @@ export {
 export { OutboxModule, type OutboxModuleOptions } from './outbox.module.js';
 export { outboxMigrations } from './migrations/index.js';
 export { ConsumerGate } from './inbox/consumer-gate.js';
+export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './inbox/dead-letters.js';
+export { redriveDeadLetters, type RedriveResult } from './inbox/redrive.js';
 export { createKafka } from './kafka/kafka-client.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export { noFaults, SimulatedCrash, type FaultInjector, type FaultPoint } from './faults.js';

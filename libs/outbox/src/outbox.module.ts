@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { noFaults, type FaultInjector } from './faults.js';
 import { HealthController } from './health.controller.js';
 import { ConsumerGate } from './inbox/consumer-gate.js';
+import { DeadLetters } from './inbox/dead-letters.js';
 import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type ConsumerOptions } from './inbox/kafka-inbox.server.js';
 import { createKafka } from './kafka/kafka-client.js';
@@ -43,6 +44,7 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
     @Inject(OPTIONS) private readonly options: OutboxModuleOptions,
     @Inject(Kafka) private readonly kafka: Kafka,
     private readonly relay: OutboxRelay,
+    private readonly deadLetters: DeadLetters,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,6 +68,7 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.deadLetters.close();
   }
 }
 
@@ -93,6 +96,14 @@ export class OutboxModule {
         Inbox,
         ConsumerGate,
         {
+          provide: DeadLetters,
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) =>
+            new DeadLetters(
+              kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+            ),
+        },
+        {
           provide: OutboxRelay,
           inject: [DataSource, Kafka],
           useFactory: (dataSource: DataSource, kafka: Kafka) =>
@@ -111,8 +122,14 @@ export class OutboxModule {
         },
         {
           provide: KafkaInboxServer,
-          inject: [Kafka, DataSource, Inbox, ConsumerGate],
-          useFactory: (kafka: Kafka, dataSource: DataSource, inbox: Inbox, gate: ConsumerGate) =>
+          inject: [Kafka, DataSource, Inbox, ConsumerGate, DeadLetters],
+          useFactory: (
+            kafka: Kafka,
+            dataSource: DataSource,
+            inbox: Inbox,
+            gate: ConsumerGate,
+            deadLetters: DeadLetters,
+          ) =>
             new KafkaInboxServer(
               kafka,
               dataSource,
@@ -125,11 +142,12 @@ export class OutboxModule {
               },
               faults,
               gate,
+              deadLetters,
             ),
         },
         MessagingLifecycle,
       ],
-      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate],
+      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate, DeadLetters],
     };
   }
 }

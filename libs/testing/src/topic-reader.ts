@@ -7,6 +7,7 @@ export type ReadMessage = {
   offset: string;
   key: string | null;
   value: string | null;
+  headers: Record<string, string>;
 };
 
 /**
@@ -55,4 +56,7 @@ const read = (topic: string, partition: number, message: KafkaMessage): ReadMess
   offset: message.offset,
   key: message.key?.toString() ?? null,
   value: message.value?.toString() ?? null,
+  headers: Object.fromEntries(
+    Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']),
+  ),
 });

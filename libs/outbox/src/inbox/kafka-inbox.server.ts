@@ -5,8 +5,9 @@
  *   parse and validate -> [one transaction: inbox row + handler's writes + its outbox rows] -> commit offset
  *
  * The offset is committed only after the transaction commits, so a crash in between redelivers the event, and the
- * inbox makes that redelivery a no-op. A malformed or rejected event is logged and skipped, never retried forever;
- * any other failure (database or broker down) is retried with backoff, holding the partition so order is kept.
+ * inbox makes that redelivery a no-op. A malformed or rejected event goes to the dead-letter topic and the consumer
+ * moves on, never retrying it forever; any other failure (database or broker down) is retried with backoff,
+ * holding the partition so order is kept.
  */
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
@@ -17,6 +18,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelay, sleep } from '../backoff.js';
 import type { FaultInjector } from '../faults.js';
 import type { ConsumerGate } from './consumer-gate.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { Inbox } from './inbox.js';
 import { EventRejectedError } from './on-event.js';
 
@@ -66,6 +68,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     private readonly options: ConsumerOptions,
     private readonly faults: FaultInjector,
     private readonly gate: ConsumerGate,
+    private readonly deadLetters: DeadLetters,
   ) {
     super();
   }
@@ -112,18 +115,18 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
 
   private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const position: MessagePosition = { topic, partition, offset: message.offset };
-    const where = `${topic}[${partition}]@${message.offset}`;
     const parsed = parseEvent(message.value, message.key);
+    const outcome = parsed.ok
+      ? await this.processWithRetry(parsed.event, position, heartbeat)
+      : { rejected: parsed.reason };
 
-    if (!parsed.ok) {
-      this.logger.warn(`skipping ${where}: ${parsed.reason}`);
-    } else {
-      const outcome = await this.processWithRetry(parsed.event, position, heartbeat);
-      if (typeof outcome === 'object') {
-        this.logger.warn(`${describeEvent(parsed.event)} rejected at ${where}: ${outcome.rejected}`);
-      } else if (outcome !== 'ignored') {
-        this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${where}`);
-      }
+    if (typeof outcome === 'object') {
+      const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
+      await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
+        this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
+      );
+    } else if (parsed.ok && outcome !== 'ignored') {
+      this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
     }
 
     // offset + 1: the committed offset names the next message to read.
@@ -135,21 +138,32 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     position: MessagePosition,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      // Held (a local view is being rebuilt) and stopping: leave the offset uncommitted, as below.
-      if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error('stopped while held');
+    return this.withRetry(heartbeat, describeEvent(event), async () => {
       try {
         const outcome = await this.process(event, position);
         await this.faults.at('consumer.after-commit');
         return outcome;
       } catch (error) {
         if (error instanceof EventRejectedError) return { rejected: error.message };
-        // Stopping: leave the offset uncommitted; the next owner of the partition processes the event.
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `work` until it succeeds, with backoff, heartbeating meanwhile so the group keeps the partition here.
+   * Waits at the gate before every attempt. When the consumer stops, gives up by throwing: the offset stays
+   * uncommitted, and the next owner of the partition handles the message.
+   */
+  private async withRetry<T>(heartbeat: () => Promise<void>, what: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${what}`);
+      try {
+        return await work();
+      } catch (error) {
         if (!this.running) throw error;
         const delay = backoffDelay(attempt, this.options.retryInitialMs, this.options.retryMaxMs);
-        this.logger.warn(
-          `${describeEvent(event)} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`,
-        );
+        this.logger.warn(`${what} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
         await sleep(delay);
         await heartbeat().catch(() => undefined);
       }

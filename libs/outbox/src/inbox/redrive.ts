@@ -1,0 +1,90 @@
+/**
+ * Sends dead-lettered records back to the topic they came from, once the cause is fixed (a consumer upgraded to
+ * read a new event version, a bug in a handler repaired). The record goes back as it was: same key (so the same
+ * partition and order), same value and headers, minus the dead-letter headers. Every consumer of that topic sees
+ * it again; those that had applied it find its id in their inbox and do nothing.
+ *
+ * The redrive reads the dead-letter topic in a consumer group of its own and commits what it has sent, so each
+ * record is redriven once; a record that fails again is dead-lettered again, and can be redriven again.
+ */
+import type { IHeaders, Kafka } from 'kafkajs';
+import { DeadLetterHeader } from './dead-letters.js';
+
+export type RedriveResult = { readonly redriven: number; readonly bySourceTopic: Readonly<Record<string, number>> };
+
+const dropped = new Set<string>(Object.values(DeadLetterHeader));
+
+export async function redriveDeadLetters(
+  kafka: Kafka,
+  { deadLetterTopic, groupId }: { deadLetterTopic: string; groupId: string },
+): Promise<RedriveResult> {
+  // Only what is there now: records dead-lettered while this runs wait for the next redrive.
+  const remaining = await recordsNotYetRedriven(kafka, groupId, deadLetterTopic);
+  const bySourceTopic: Record<string, number> = {};
+  if (remaining.size === 0) return { redriven: 0, bySourceTopic };
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  try {
+    let done!: () => void;
+    let failed!: (error: unknown) => void;
+    const finished = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
+    await consumer.subscribe({ topics: [deadLetterTopic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const end = remaining.get(partition);
+        if (end === undefined || BigInt(message.offset) >= end) return;
+        try {
+          const source = message.headers?.[DeadLetterHeader.sourceTopic]?.toString();
+          if (!source) throw new Error(`${deadLetterTopic}[${partition}]@${message.offset} names no source topic`);
+          const headers: IHeaders = Object.fromEntries(
+            Object.entries(message.headers ?? {}).filter(([name]) => !dropped.has(name)),
+          );
+          headers['redriven-from'] = `${deadLetterTopic}[${partition}]@${message.offset}`;
+          await producer.send({
+            topic: source,
+            acks: -1,
+            messages: [{ key: message.key, value: message.value, headers }],
+          });
+          await consumer.commitOffsets([
+            { topic: deadLetterTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+          bySourceTopic[source] = (bySourceTopic[source] ?? 0) + 1;
+          if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+          if (remaining.size === 0) done();
+        } catch (error) {
+          failed(error);
+          throw error;
+        }
+      },
+    });
+    await finished;
+  } finally {
+    await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  }
+  return { redriven: Object.values(bySourceTopic).reduce((sum, n) => sum + n, 0), bySourceTopic };
+}
+
+/** Per partition of `topic`: the end offset, where the group has not read up to it yet. */
+async function recordsNotYetRedriven(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
+    return new Map(
+      ends
+        .map(({ partition, low, high }) => {
+          const from = position.get(partition) ?? -1n;
+          return [partition, from < 0n ? BigInt(low) : from, BigInt(high)] as const;
+        })
+        .filter(([, from, high]) => from < high)
+        .map(([partition, , high]) => [partition, high]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
