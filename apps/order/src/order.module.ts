@@ -8,6 +8,7 @@ import { OrderConsumer } from './messaging/order.consumer.js';
 import { CreateOrders1730000000100 } from './persistence/migrations/1730000000100-create-orders.js';
 import { OrderCorrelation1730000000101 } from './persistence/migrations/1730000000101-order-correlation.js';
 import { OrderVersion1730000000102 } from './persistence/migrations/1730000000102-order-version.js';
+import { IdempotencyKeys1730000000103 } from './persistence/migrations/1730000000103-idempotency-keys.js';
 import { OrderEntity } from './persistence/order.entity.js';
 import { OrderStore } from './persistence/order-store.js';
 
@@ -21,7 +22,12 @@ export class OrderModule {
           serviceName: 'order',
           config,
           entities: [OrderEntity],
-          migrations: [CreateOrders1730000000100, OrderCorrelation1730000000101, OrderVersion1730000000102],
+          migrations: [
+            CreateOrders1730000000100,
+            OrderCorrelation1730000000101,
+            OrderVersion1730000000102,
+            IdempotencyKeys1730000000103,
+          ],
         }),
       ],
       controllers: [OrdersController, OrderViewController, OrderConsumer],

@@ -4,7 +4,7 @@
  * deployment on a shared broker would use), so a run sees only its own records even on a broker that has served
  * other runs, or is serving the local mode. The topics are deleted when the run stops.
  */
-import { sagaTopicSpecs, Topics } from '@saga/events';
+import { sagaTopicSpecs } from '@saga/events';
 import { provisionTopics } from '@saga/outbox';
 import { createDatabase, dropDatabase, eventually, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -109,7 +109,7 @@ export class SagaServices {
       }),
     );
     await this.withAdmin((admin) =>
-      admin.deleteTopics({ topics: Object.values(Topics).map((topic) => this.topic(topic)) }),
+      admin.deleteTopics({ topics: sagaTopicSpecs(undefined, this.topicPrefix).map((spec) => spec.name) }),
     );
   }
 

@@ -3,13 +3,17 @@ import type { z } from 'zod';
 
 /** Validates a request part against a schema: a 400 whose message names each offending field, or the parsed value. */
 export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  /** @param name what the value is, for errors about the value as a whole (default: the request body) */
+  constructor(
+    private readonly schema: S,
+    private readonly name = '(body)',
+  ) {}
 
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const errors = result.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
+      field: issue.path.length > 0 ? issue.path.join('.') : this.name,
       message: issue.message,
     }));
     throw new BadRequestException({

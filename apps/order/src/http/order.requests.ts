@@ -22,6 +22,12 @@ export const placeOrderRequest = z.strictObject({
 
 export type PlaceOrderRequest = z.output<typeof placeOrderRequest>;
 
+/** The `Idempotency-Key` header of `POST /orders`: optional; printable ASCII, at most 255 characters. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters, without spaces')
+  .optional();
+
 /** `GET /orders?limit=&offset=` */
 export const listOrdersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -4,19 +4,30 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   NotFoundException,
   Param,
   Post,
   Query,
+  Res,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import { causedByRequest } from '@saga/events';
 import { Clock, uuidParam, ZodValidation } from '@saga/platform';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { cancelOrder, isTerminal, placeOrder, type Order } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
-import { listOrdersQuery, placeOrderRequest, type ListOrdersQuery, type PlaceOrderRequest } from './order.requests.js';
+import {
+  idempotencyKey,
+  listOrdersQuery,
+  placeOrderRequest,
+  type ListOrdersQuery,
+  type PlaceOrderRequest,
+} from './order.requests.js';
+
+const checkIdempotencyKey = new ZodValidation(idempotencyKey, 'Idempotency-Key');
 
 @Controller('orders')
 export class OrdersController {
@@ -26,11 +37,32 @@ export class OrdersController {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Places an order. Send an `Idempotency-Key` header (any unique string, such as a UUID) to make retries safe:
+   * the same key with the same request returns the first response and places nothing; with another request, 422.
+   */
   @Post()
-  async place(@Body(new ZodValidation(placeOrderRequest)) request: PlaceOrderRequest) {
+  async place(
+    @Body(new ZodValidation(placeOrderRequest)) request: PlaceOrderRequest,
+    @Headers('idempotency-key') header: string | undefined,
+    @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
+  ) {
+    const key = checkIdempotencyKey.transform(header); // Nest runs no pipes on @Headers
     const decision = placeOrder(request, randomUUID(), causedByRequest(), this.clock.now());
-    await this.store.create(decision);
-    return { orderId: decision.order.id, status: decision.order.status };
+    const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const outcome = await this.store.create(
+      decision,
+      { orderId: decision.order.id, status: decision.order.status },
+      key === undefined ? undefined : { key, fingerprint },
+    );
+    if (outcome.created) return outcome.response;
+    if (outcome.fingerprint !== fingerprint) {
+      throw new UnprocessableEntityException(
+        `Idempotency-Key "${key}" was already used for a different request; use a new key for a new order`,
+      );
+    }
+    reply.header('Idempotent-Replayed', 'true');
+    return outcome.response;
   }
 
   @Get()

@@ -17,10 +17,34 @@ export class OrderStore {
     private readonly outbox: Outbox,
   ) {}
 
-  async create(decision: Decision): Promise<void> {
-    await this.dataSource.transaction(async (transaction) => {
+  /**
+   * Stores a new order. With an idempotency key, stores the key with the response in the same transaction; when
+   * the key is already there (a retried request), creates nothing and returns what was stored then. A second
+   * request with the same key waits here for the first one's transaction, so the two cannot both create.
+   */
+  async create<R extends object>(
+    decision: Decision,
+    response: R,
+    idempotency?: { key: string; fingerprint: string },
+  ): Promise<{ created: true; response: R } | { created: false; response: R; fingerprint: string }> {
+    return this.dataSource.transaction(async (transaction) => {
+      if (idempotency) {
+        const claimed: unknown[] = await transaction.query(
+          `INSERT INTO idempotency_keys (key, fingerprint, response) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [idempotency.key, idempotency.fingerprint, JSON.stringify(response)],
+        );
+        if (claimed.length === 0) {
+          const [first]: { fingerprint: string; response: R }[] = await transaction.query(
+            `SELECT fingerprint, response FROM idempotency_keys WHERE key = $1`,
+            [idempotency.key],
+          );
+          return { created: false as const, response: first!.response, fingerprint: first!.fingerprint };
+        }
+      }
       await transaction.insert(OrderEntity, decision.order);
       await this.publish(transaction, decision);
+      return { created: true as const, response };
     });
   }
 
