@@ -8,6 +8,7 @@ export type Order = {
   orderId: string;
   status: string;
   reason?: string;
+  customerId: string;
   totalCents: number;
   version: number;
   history: { type: string; at: string }[];
@@ -39,18 +40,25 @@ export class SagaClient {
     customerId: string,
     items: { sku: string; quantity: number; unitPriceCents: number }[],
     country = 'GB',
+    idempotencyKey?: string,
   ) {
-    const response = await request<{ orderId: string; status: string }>('POST', `${this.saga.url('order')}/orders`, {
-      customerId,
-      items,
-      shippingAddress: {
-        name: 'Ada Lovelace',
-        line1: '12 Analytical Way',
-        city: 'London',
-        postalCode: 'N1 9GU',
-        country,
+    const headers: Record<string, string> = idempotencyKey ? { 'idempotency-key': idempotencyKey } : {};
+    const response = await request<{ orderId: string; status: string }>(
+      'POST',
+      `${this.saga.url('order')}/orders`,
+      {
+        customerId,
+        items,
+        shippingAddress: {
+          name: 'Ada Lovelace',
+          line1: '12 Analytical Way',
+          city: 'London',
+          postalCode: 'N1 9GU',
+          country,
+        },
       },
-    });
+      headers,
+    );
     if (response.status !== 201)
       throw new Error(`placing the order answered ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body.orderId;
@@ -58,6 +66,11 @@ export class SagaClient {
 
   cancel(orderId: string) {
     return request('POST', `${this.saga.url('order')}/orders/${orderId}/cancel`);
+  }
+
+  /** The newest orders, up to 100. */
+  async orders(): Promise<Order[]> {
+    return (await request<{ orders: Order[] }>('GET', `${this.saga.url('order')}/orders?limit=100`)).body.orders;
   }
 
   async order(orderId: string): Promise<Order> {

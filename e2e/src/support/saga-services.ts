@@ -93,12 +93,27 @@ export class SagaServices {
     await exited;
   }
 
-  /** Starts a stopped service again, with the same database, port and consumer group. No-op while it runs. */
-  async startService(name: ServiceName): Promise<void> {
+  /**
+   * Starts a stopped service again, with the same database, port and consumer group, and `extraEnv` for this
+   * start only (a fault to inject, say). No-op while it runs.
+   */
+  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
     const service = this.services[name];
     if (service.process.exitCode === null && service.process.signalCode === null) return;
-    service.process = spawnService(name, service.env, service.log);
+    service.process = spawnService(name, { ...service.env, ...extraEnv }, service.log);
     await this.waitUntilHealthy(name);
+  }
+
+  /** Waits until the service's process has ended by itself; returns the signal that ended it, if any. */
+  async untilExited(name: ServiceName, timeoutMs = 30_000): Promise<NodeJS.Signals | null> {
+    const child = this.services[name].process;
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} still runs after ${timeoutMs} ms`)), timeoutMs);
+        child.once('exit', () => resolve(clearTimeout(timer)));
+      });
+    }
+    return child.signalCode;
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,8 @@ export type OrderViewOptions = {
   topic: string;
   /** How long a handler waits for an order that is not in the view yet before its event is retried. */
   awaitOrderMs: number;
+  /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
+  sessionTimeoutMs: number;
 };
 
 export const ORDER_VIEW_OPTIONS = Symbol('ORDER_VIEW_OPTIONS');

@@ -210,6 +210,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       allowAutoTopicCreation: false,
       // Leaving the group (before a rebuild) waits for the fetch in flight: keep that wait short.
       maxWaitTimeInMs: 500,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
     });
     this.consumer = consumer;
     await consumer.connect();

@@ -2,11 +2,16 @@
  * Named points where a test can make the process fail as if it had crashed. In production nothing is injected.
  * Each point sits between two steps whose order the guarantees depend on.
  */
-export type FaultPoint =
+export const faultPoints = [
+  /** A business transaction (state change and outbox rows) has committed; the relay has not sent its rows yet. */
+  'relay.before-send',
   /** The relay has sent a batch to Kafka and not yet marked it published. */
-  | 'relay.after-send'
+  'relay.after-send',
   /** A consumer's transaction (inbox row, state change, outbox rows) committed; its offset is not committed yet. */
-  | 'consumer.after-commit';
+  'consumer.after-commit',
+] as const;
+
+export type FaultPoint = (typeof faultPoints)[number];
 
 export interface FaultInjector {
   at(point: FaultPoint): Promise<void>;
@@ -19,5 +24,27 @@ export class SimulatedCrash extends Error {
   constructor(point: FaultPoint) {
     super(`simulated crash at ${point}`);
     this.name = 'SimulatedCrash';
+  }
+}
+
+/**
+ * Kills the process the `nth` time it reaches `point`: SIGKILL, so no shutdown hook, no flush, no goodbye to
+ * Kafka or Postgres, as when a machine dies. Turned on only by configuration (FAULT_CRASH_AT), for tests and
+ * demonstrations of what the outbox and the inbox survive.
+ */
+export class CrashingFaults implements FaultInjector {
+  private reached = 0;
+
+  constructor(
+    private readonly point: FaultPoint,
+    private readonly nth = 1,
+    private readonly kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+  ) {}
+
+  async at(point: FaultPoint): Promise<void> {
+    if (point !== this.point || ++this.reached !== this.nth) return;
+    console.error(`FAULT_CRASH_AT=${point}: killing the process (occurrence ${this.nth})`);
+    this.kill();
+    await new Promise(() => undefined); // never resumes, should the signal take a moment
   }
 }

@@ -16,4 +16,11 @@ export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from 
 export { redriveDeadLetters, type RedriveResult } from './inbox/redrive.js';
 export { createKafka } from './kafka/kafka-client.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
-export { noFaults, SimulatedCrash, type FaultInjector, type FaultPoint } from './faults.js';
+export {
+  CrashingFaults,
+  faultPoints,
+  noFaults,
+  SimulatedCrash,
+  type FaultInjector,
+  type FaultPoint,
+} from './faults.js';

@@ -20,8 +20,10 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'],
       DATABASE_URL: valid.DATABASE_URL,
       KAFKA_TOPIC_PREFIX: '',
+      KAFKA_SESSION_TIMEOUT_MS: 30_000,
       HOST: '0.0.0.0',
       LOG_LEVEL: 'log',
+      FAULT_CRASH_AFTER: 1,
       PORT: 3001,
     });
   });

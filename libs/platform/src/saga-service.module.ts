@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
 import { OrderView1730000000010, OrderViewModule } from '@saga/order-view';
-import { OutboxModule } from '@saga/outbox';
+import { CrashingFaults, OutboxModule } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
 import type { ServiceConfig } from './config.js';
@@ -37,7 +37,8 @@ export class SagaServiceModule {
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          consumer: { groupId },
+          consumer: { groupId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
+          faults: config.FAULT_CRASH_AT && new CrashingFaults(config.FAULT_CRASH_AT, config.FAULT_CRASH_AFTER),
         }),
         ...(orderView
           ? [
@@ -45,6 +46,7 @@ export class SagaServiceModule {
                 groupId: `${groupId}.order-view`,
                 topic: config.KAFKA_TOPIC_PREFIX + Topics.orders,
                 awaitOrderMs: 2_000,
+                sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               }),
             ]
           : []),

@@ -141,12 +141,25 @@ describe('customer cancellation and the deadline', () => {
 });
 
 describe('late events', () => {
-  it('a step arriving after the order was cancelled does not revive it', () => {
+  it('a step arriving after the order was cancelled does not revive it; the history shows it arrived', () => {
     const cancelled = cancelOrder(givenPlaced().order, 'CUSTOMER_CANCELLED', later).order;
 
     for (const late of [authorized, reserved, scheduled]) {
-      expect(onSagaStep(cancelled, late(cancelled), later)).toEqual({ order: cancelled, events: [], changed: false });
+      const { order, events } = onSagaStep(cancelled, late(cancelled), later);
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
+      expect(order.history.at(-1)?.type).toBe(late(cancelled).type);
+      expect(events).toEqual([]);
     }
+  });
+
+  it('a step arriving after the order completed is recorded, and changes nothing else', () => {
+    const completed = given(givenPlaced().order, reserved, scheduled).order; // the payment is late
+
+    const { order, events } = onSagaStep(completed, authorized(completed), later);
+
+    expect(order.status).toBe('COMPLETED');
+    expect(order.history.map((entry) => entry.type)).toContain('PaymentAuthorized');
+    expect(events).toEqual([]);
   });
 
   it('compensations after the cancellation are recorded in the history, the status stays CANCELLED', () => {
@@ -160,7 +173,7 @@ describe('late events', () => {
 });
 
 describe('versions, for the snapshots on the compacted orders topic', () => {
-  it('starts at 1 and goes up by one at every change, compensations included; no change, no new version', () => {
+  it('starts at 1 and goes up by one at every change, compensations and late steps included', () => {
     const placed = givenPlaced().order;
     const completed = given(placed, authorized, reserved, scheduled).order;
     const cancelled = cancelOrder(placed, 'CUSTOMER_CANCELLED', later).order;
@@ -170,6 +183,6 @@ describe('versions, for the snapshots on the compacted orders topic', () => {
     expect(completed.version).toBe(4);
     expect(cancelled.version).toBe(2);
     expect(refunded.order.version).toBe(3);
-    expect(onSagaStep(completed, authorized(completed), later).order.version).toBe(4); // late: unchanged
+    expect(onSagaStep(completed, authorized(completed), later).order.version).toBe(5); // late, but recorded
   });
 });

@@ -133,9 +133,16 @@ export function enforceDeadline(order: Order, deadlineMs: number, now: Date): De
 
 export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
   const cause = causedBy(event);
+  // A step that arrives after the order has ended changes nothing but the history, so the timeline shows it.
+  // Its service compensates on OrderCancelled, or has already.
+  const record = (): Decision => ({
+    order: revise(order, { history: logged(order, event) }, now),
+    events: [],
+    changed: true,
+  });
   const advanceTo = (status: OrderStatus): Decision =>
     isTerminal(order)
-      ? unchanged(order) // a late step of an order that has ended; its service compensates on OrderCancelled
+      ? record()
       : {
           // Steps arrive on different topics, so not always in saga order: status only moves forward.
           order: revise(
@@ -149,15 +156,8 @@ export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
           events: [],
           changed: true,
         };
-  const record = (): Decision => ({
-    order: revise(order, { history: logged(order, event) }, now),
-    events: [],
-    changed: true,
-  });
-  const cancelBecause = (reason: CancellationReason): Decision => {
-    const cancelled = cancelOrder({ ...order, history: logged(order, event) }, reason, now, cause);
-    return cancelled.changed ? cancelled : unchanged(order);
-  };
+  const cancelBecause = (reason: CancellationReason): Decision =>
+    isTerminal(order) ? record() : cancelOrder({ ...order, history: logged(order, event) }, reason, now, cause);
 
   switch (event.type) {
     case 'PaymentAuthorized':
@@ -165,7 +165,7 @@ export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
     case 'StockReserved':
       return advanceTo('STOCK_RESERVED');
     case 'ShipmentScheduled': {
-      if (isTerminal(order)) return unchanged(order);
+      if (isTerminal(order)) return record();
       const completed = createEvent<OrderCompleted>(
         'OrderCompleted',
         order.id,

@@ -31,6 +31,8 @@ export type ConsumerOptions = {
   retryMaxMs: number;
   /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
   topicPrefix: string;
+  /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
+  sessionTimeoutMs: number;
 };
 
 export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
@@ -38,6 +40,7 @@ export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
   retryInitialMs: 200,
   retryMaxMs: 15_000,
   topicPrefix: '',
+  sessionTimeoutMs: 30_000,
 };
 
 export type MessagePosition = { topic: string; partition: number; offset: string };
@@ -100,8 +103,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     this.consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });

@@ -129,6 +129,7 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
 
+      await this.faults.at('relay.before-send');
       await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows, this.options.topicPrefix) });
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
