@@ -144,7 +144,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     return this.withRetry(heartbeat, describeEvent(event), async () => {
       try {
         const outcome = await this.process(event, position);
-        await this.faults.at('consumer.after-commit');
+        if (outcome === 'applied') await this.faults.at('consumer.after-commit');
         return outcome;
       } catch (error) {
         if (error instanceof EventRejectedError) return { rejected: error.message };
