@@ -39,7 +39,7 @@ async function call({ method, service, path, body, raw, headers = {} }: Call) {
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await response.text();
-  let json: { message?: string | string[] } = {};
+  let json: { message?: string | string[] };
   try {
     json = JSON.parse(text);
   } catch {

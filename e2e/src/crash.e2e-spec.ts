@@ -12,7 +12,7 @@ import { faultPoints } from '@saga/outbox';
 import { eventually } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { countSteps, SagaClient } from './support/saga-client.js';
-import { SagaServices, SERVICE_NAMES, type ServiceName } from './support/saga-services.js';
+import { SagaServices, SERVICE_NAMES } from './support/saga-services.js';
 
 let saga: SagaServices;
 let client: SagaClient;
