@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
@@ -20,6 +21,7 @@ import { createKafka } from './kafka/kafka-client.js';
 import { provisionTopics } from './kafka/topic-provisioner.js';
 import { Outbox } from './outbox/outbox.js';
 import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
+import { SendAfterCommit } from './outbox/send-after-commit.js';
 
 export type OutboxModuleOptions = {
   /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
@@ -34,6 +36,12 @@ export type OutboxModuleOptions = {
   relay?: Partial<RelayOptions>;
   consumer?: Partial<ConsumerOptions>;
   faults?: FaultInjector;
+  /**
+   * For teaching only: 'off' commits, then sends events directly (losing them in a crash between the two), and
+   * applies every copy of a redelivered event. See README, "Broken on purpose".
+   */
+  outbox?: 'on' | 'off';
+  inbox?: 'on' | 'off';
 };
 
 const OPTIONS = Symbol('OUTBOX_MODULE_OPTIONS');
@@ -92,8 +100,29 @@ export class OutboxModule {
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
-        Outbox,
-        Inbox,
+        {
+          provide: Outbox,
+          inject: [DataSource, Kafka],
+          useFactory: (dataSource: DataSource, kafka: Kafka) => {
+            if (options.outbox !== 'off') return new Outbox();
+            const direct = new SendAfterCommit(
+              kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+              faults,
+              options.topicPrefix ?? '',
+            );
+            dataSource.subscribers.push(direct);
+            new Logger(OutboxModule.name).warn('SAGA_OUTBOX=off: events are sent after commit, and lost in a crash');
+            return new Outbox(direct);
+          },
+        },
+        {
+          provide: Inbox,
+          useFactory: () => {
+            if (options.inbox !== 'off') return new Inbox();
+            new Logger(OutboxModule.name).warn('SAGA_INBOX=off: a redelivered event is applied again');
+            return new Inbox(false);
+          },
+        },
         ConsumerGate,
         {
           provide: DeadLetters,

@@ -41,6 +41,9 @@ export const serviceConfigSchema = z.object({
   FAULT_CRASH_AT: z.enum(faultPoints).optional(),
   /** ...the nth time it gets there. */
   FAULT_CRASH_AFTER: z.coerce.number().int().min(1).default(1),
+  /** Broken on purpose, for teaching: 'off' shows what the outbox and the inbox prevent. Never in production. */
+  SAGA_OUTBOX: z.enum(['on', 'off']).default('on'),
+  SAGA_INBOX: z.enum(['on', 'off']).default('on'),
 });
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;

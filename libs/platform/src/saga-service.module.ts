@@ -39,6 +39,8 @@ export class SagaServiceModule {
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           consumer: { groupId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
           faults: config.FAULT_CRASH_AT && new CrashingFaults(config.FAULT_CRASH_AT, config.FAULT_CRASH_AFTER),
+          outbox: config.SAGA_OUTBOX,
+          inbox: config.SAGA_INBOX,
         }),
         ...(orderView
           ? [

@@ -130,7 +130,8 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
 
       await this.faults.at('relay.before-send');
-      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows, this.options.topicPrefix) });
+      const records = rows.map((row) => ({ ...row, key: row.message_key, type: row.event_type }));
+      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records, this.options.topicPrefix) });
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((row) => row.id),
@@ -214,15 +215,25 @@ export class OutboxRelay {
   }
 }
 
-function toTopicMessages(rows: OutboxRow[], topicPrefix: string): TopicMessages[] {
+/** A record as Kafka takes it: value as JSON (null for a tombstone), the record type as a header. */
+export type PublishableRecord = {
+  readonly topic: string;
+  readonly key: string;
+  readonly type: string;
+  readonly payload: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+};
+
+/** Groups records by topic for one `sendBatch`, keeping their order within each topic. */
+export function toTopicMessages(records: readonly PublishableRecord[], topicPrefix: string): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const row of rows) {
-    const topic = topicPrefix + row.topic;
+  for (const record of records) {
+    const topic = topicPrefix + record.topic;
     const messages = byTopic.get(topic) ?? [];
     messages.push({
-      key: row.message_key,
-      value: row.payload === null ? null : JSON.stringify(row.payload),
-      headers: { ...row.headers, 'record-type': row.event_type },
+      key: record.key,
+      value: record.payload === null ? null : JSON.stringify(record.payload),
+      headers: { ...record.headers, 'record-type': record.type },
     });
     byTopic.set(topic, messages);
   }

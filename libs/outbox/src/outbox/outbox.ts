@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { topicOf, type SagaEvent } from '@saga/events';
 import type { EntityManager } from 'typeorm';
 import { LockNamespace, OUTBOX_CHANNEL, OUTBOX_LANES } from '../locks.js';
+import type { SendAfterCommit } from './send-after-commit.js';
 
 /** One Kafka record to publish. Events become records through `Outbox.enqueue`; state records are given as is. */
 export type OutboxRecord = {
@@ -38,6 +39,9 @@ export const eventRecord = (event: SagaEvent): OutboxRecord => ({
 
 @Injectable()
 export class Outbox {
+  /** @param sendAfterCommit only to show what goes wrong without an outbox (SAGA_OUTBOX=off) */
+  constructor(private readonly sendAfterCommit?: SendAfterCommit) {}
+
   /**
    * Adds events to the outbox inside the caller's open transaction.
    *
@@ -55,6 +59,7 @@ export class Outbox {
     if (!transaction.queryRunner?.isTransactionActive) {
       throw new Error('Outbox.enqueue needs the EntityManager of an open transaction (dataSource.transaction(...))');
     }
+    if (this.sendAfterCommit) return this.sendAfterCommit.hold(transaction.queryRunner, records);
 
     // Sorted, so that two transactions locking the same keys cannot deadlock.
     const keys = [...new Set(records.map((record) => record.key))].sort();
