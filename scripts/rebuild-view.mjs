@@ -44,7 +44,10 @@ for (;;) {
     const { records, offsetsRead, offsetsTotal } = view.progress;
     const percent = offsetsTotal === 0 ? 100 : Math.floor((100 * offsetsRead) / offsetsTotal);
     console.log(`${service}: ${records} records applied, ${percent}% of ${offsetsTotal} offsets read`);
+  } else if (view.state === 'failed') {
+    console.log(`${service}: cannot rebuild yet: ${view.error}`);
+    console.log(`${service}: it retries every 2 s until it can; fix the cause or press Ctrl-C (the service goes on)`);
   } else {
-    console.log(`${service}: ${view.state}${view.error ? `: ${view.error}` : ''}`);
+    console.log(`${service}: ${view.state}`);
   }
 }

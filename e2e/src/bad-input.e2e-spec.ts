@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics } from '@saga/events';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { SagaClient } from './support/saga-client.js';
 import { SagaServices, type ServiceName } from './support/saga-services.js';
 
@@ -50,15 +49,8 @@ async function call({ method, service, path, body, raw, headers = {} }: Call) {
 
 /** What a write leaves behind, anywhere in the system. */
 async function footprint() {
-  const count = async (service: ServiceName, sql: string) => {
-    const db = new pg.Client({ connectionString: saga.databaseUrl(service) });
-    await db.connect();
-    try {
-      return Number((await db.query(sql)).rows[0].n);
-    } finally {
-      await db.end();
-    }
-  };
+  const count = async (service: ServiceName, sql: string) =>
+    Number((await saga.query<{ n: string }>(service, sql))[0]!.n);
   const ends = await saga.withAdmin((admin) =>
     Promise.all(
       Object.values(Topics).map(async (topic) =>

@@ -8,7 +8,6 @@ import { eventually } from '@saga/testing';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { request } from './support/http.js';
 import { SagaClient, TERMINAL } from './support/saga-client.js';
 import { SagaServices, type ServiceName } from './support/saga-services.js';
@@ -47,12 +46,7 @@ async function runSagas(): Promise<string[]> {
   return orderIds;
 }
 
-async function wipeView(service: ServiceName): Promise<void> {
-  const db = new pg.Client({ connectionString: saga.databaseUrl(service) });
-  await db.connect();
-  await db.query(`TRUNCATE order_view`);
-  await db.end();
-}
+const wipeView = (service: ServiceName) => saga.query(service, `TRUNCATE order_view`);
 
 describe('every service keeps a view of the orders, built from the log', () => {
   it('all four agree once the sagas have ended, and an erased order leaves every view', async () => {

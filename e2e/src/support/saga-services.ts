@@ -5,13 +5,14 @@
  * other runs, or is serving the local mode. The topics are deleted when the run stops.
  */
 import { sagaTopicSpecs } from '@saga/events';
-import { provisionTopics } from '@saga/outbox';
+import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/outbox';
 import { createDatabase, dropDatabase, eventually, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import pg from 'pg';
 
 export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'shipping'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -39,9 +40,15 @@ export class SagaServices {
     return this.topicPrefix + name;
   }
 
-  /** Where a service keeps its data, for tests that look behind its API. */
-  databaseUrl(name: ServiceName): string {
-    return this.services[name].databaseUrl;
+  /** Runs SQL in a service's own database, for tests that look (or reach) behind its API. */
+  async query<Row = Record<string, unknown>>(name: ServiceName, sql: string): Promise<Row[]> {
+    const db = new pg.Client({ connectionString: this.services[name].databaseUrl });
+    await db.connect();
+    try {
+      return (await db.query(sql)).rows as Row[];
+    } finally {
+      await db.end();
+    }
   }
 
   /** Base URL of a service's HTTP API. */
@@ -169,12 +176,5 @@ function spawnService(name: ServiceName, env: Record<string, string>, log: strin
   return child;
 }
 
-async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: 'e2e-harness', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const withAdmin = <T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> =>
+  withKafkaAdmin(new Kafka({ clientId: 'e2e-harness', brokers, logLevel: logLevel.NOTHING }), work);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { cancellationReasons, orderItemSchema, shippingAddressSchema } from './order-events.js';
+import { describeIssues, parseJson } from './parse-event.js';
 
 export const orderStatuses = ['PENDING', 'PAYMENT_AUTHORIZED', 'STOCK_RESERVED', 'COMPLETED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -41,16 +42,11 @@ export function parseOrderSnapshot(value: Buffer | string | null, key: Buffer | 
   if (!z.uuid().safeParse(orderId).success) return { ok: false, reason: `record key "${orderId}" is not an order id` };
   if (value === null) return { ok: true, orderId, snapshot: null };
 
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString());
-  } catch (error) {
-    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
-  }
-  const parsed = orderSnapshotSchema.safeParse(json);
+  const json = parseJson(value);
+  if (!json.ok) return json;
+  const parsed = orderSnapshotSchema.safeParse(json.json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${['snapshot', ...issue.path].join('.')}: ${issue.message}`);
-    return { ok: false, reason: `invalid order snapshot: ${issues.join('; ')}` };
+    return { ok: false, reason: `invalid order snapshot: ${describeIssues('snapshot', parsed.error)}` };
   }
   if (parsed.data.orderId !== orderId) {
     return { ok: false, reason: `record key "${orderId}" differs from orderId "${parsed.data.orderId}"` };

@@ -18,8 +18,18 @@ const envelopeSchema = z.object({
   data: z.unknown(),
 });
 
-const describeIssues = (prefix: string, error: z.ZodError): string =>
+/** Zod issues as one line, each named by its path under `prefix` (e.g. `data.items.0.quantity: ...`). */
+export const describeIssues = (prefix: string, error: z.ZodError): string =>
   error.issues.map((issue) => `${[prefix, ...issue.path].join('.')}: ${issue.message}`).join('; ');
+
+/** Bytes to JSON, or the reason they are not JSON. */
+export function parseJson(value: Buffer | string): { ok: true; json: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, json: JSON.parse(value.toString()) };
+  } catch (error) {
+    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+  }
+}
 
 /**
  * @param value the raw message value
@@ -28,14 +38,10 @@ const describeIssues = (prefix: string, error: z.ZodError): string =>
 export function parseEvent(value: Buffer | string | null, key?: Buffer | string | null): ParseResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'message has no value' };
 
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString());
-  } catch (error) {
-    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
-  }
+  const json = parseJson(value);
+  if (!json.ok) return json;
 
-  const envelope = envelopeSchema.safeParse(json);
+  const envelope = envelopeSchema.safeParse(json.json);
   if (!envelope.success)
     return { ok: false, reason: `invalid envelope: ${describeIssues('envelope', envelope.error)}` };
   const { type, version } = envelope.data;

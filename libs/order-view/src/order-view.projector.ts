@@ -10,8 +10,8 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/outbox';
-import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { ConsumerGate, DeadLetters, unreadPartitions, withAdmin, type DeadLetter } from '@saga/outbox';
+import { Kafka, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
@@ -119,16 +119,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
    * the end of every partition. Then an order missing from the view is not late, it is not there at all.
    */
   async isCaughtUp(): Promise<boolean> {
-    return this.withAdmin(async (admin) => {
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(this.options.topic),
-        admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
-      ]);
-      const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
-      return ends.every(
-        ({ partition, low, high }) => BigInt(high) === BigInt(low) || (position.get(partition) ?? -1n) >= BigInt(high),
-      );
-    });
+    const { groupId, topic } = this.options;
+    return (await withAdmin(this.kafka, (admin) => unreadPartitions(admin, groupId, topic))).size === 0;
   }
 
   private async start(): Promise<void> {
@@ -162,7 +154,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     await this.store.clear();
     await this.forgetOffsets();
 
-    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(this.options.topic));
+    const ends = await withAdmin(this.kafka, (admin) => admin.fetchTopicOffsets(this.options.topic));
     const target = new Map(
       ends.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]),
     );
@@ -282,7 +274,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private async forgetOffsets(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.withAdmin((admin) => admin.deleteGroups([this.options.groupId]));
+        await withAdmin(this.kafka, (admin) => admin.deleteGroups([this.options.groupId]));
         return;
       } catch (error) {
         const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];
@@ -301,16 +293,6 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
         }
         throw error;
       }
-    }
-  }
-
-  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return await work(admin);
-    } finally {
-      await admin.disconnect();
     }
   }
 }

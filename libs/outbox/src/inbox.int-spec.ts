@@ -46,6 +46,7 @@ const rejecting = new Set<string>();
 /** The handler fails this many more times on these events, as when the database is down. */
 const failing = new Map<string, number>();
 let deadLetters: TopicReader;
+const gate = new ConsumerGate();
 const deadLetterProducer = new DeadLetters(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner }));
 
 const faults: FaultInjector = {
@@ -99,7 +100,7 @@ beforeAll(async () => {
       retryMaxMs: 100,
     },
     faults,
-    new ConsumerGate(),
+    gate,
     deadLetterProducer,
   );
   server.addHandler(
@@ -248,5 +249,24 @@ describe('inbox', () => {
     expect(first.redriven).toBeGreaterThanOrEqual(1);
     expect(first.bySourceTopic).toEqual({ [topic]: first.redriven });
     expect(await timesApplied(event.id)).toBe(1);
+  });
+
+  it('holds events while the gate is closed (a view being rebuilt), and applies them once it opens', async () => {
+    const orderId = randomUUID();
+    const held = orderPlaced(orderId);
+    gate.close('test: view being rebuilt');
+    try {
+      await send(orderId, held);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // far longer than applying it takes
+
+      expect(await timesApplied(held.id)).toBe(0);
+    } finally {
+      gate.open('test: view being rebuilt');
+    }
+    await eventually(
+      () => timesApplied(held.id),
+      (n) => n === 1,
+      { what: 'the held event applied after the gate opened' },
+    );
   });
 });

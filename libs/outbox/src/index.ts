@@ -15,6 +15,7 @@ export { ConsumerGate } from './inbox/consumer-gate.js';
 export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './inbox/dead-letters.js';
 export { redriveDeadLetters, type RedriveResult } from './inbox/redrive.js';
 export { createKafka } from './kafka/kafka-client.js';
+export { unreadPartitions, withAdmin } from './kafka/admin.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export {
   CrashingFaults,

@@ -17,6 +17,7 @@ import { ConsumerGate } from './inbox/consumer-gate.js';
 import { DeadLetters } from './inbox/dead-letters.js';
 import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type ConsumerOptions } from './inbox/kafka-inbox.server.js';
+import { withAdmin } from './kafka/admin.js';
 import { createKafka } from './kafka/kafka-client.js';
 import { provisionTopics } from './kafka/topic-provisioner.js';
 import { Outbox } from './outbox/outbox.js';
@@ -56,18 +57,14 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const prefix = this.options.topicPrefix ?? '';
-      const specs = this.options.topics ?? sagaTopicSpecs();
-      await provisionTopics(
+    const prefix = this.options.topicPrefix ?? '';
+    const specs = this.options.topics ?? sagaTopicSpecs();
+    await withAdmin(this.kafka, (admin) =>
+      provisionTopics(
         admin,
         specs.map((spec) => ({ ...spec, name: prefix + spec.name })),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+      ),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -8,6 +8,7 @@
  * record is redriven once; a record that fails again is dead-lettered again, and can be redriven again.
  */
 import type { IHeaders, Kafka } from 'kafkajs';
+import { unreadPartitions, withAdmin } from '../kafka/admin.js';
 import { DeadLetterHeader } from './dead-letters.js';
 
 export type RedriveResult = { readonly redriven: number; readonly bySourceTopic: Readonly<Record<string, number>> };
@@ -19,7 +20,7 @@ export async function redriveDeadLetters(
   { deadLetterTopic, groupId }: { deadLetterTopic: string; groupId: string },
 ): Promise<RedriveResult> {
   // Only what is there now: records dead-lettered while this runs wait for the next redrive.
-  const remaining = await recordsNotYetRedriven(kafka, groupId, deadLetterTopic);
+  const remaining = await withAdmin(kafka, (admin) => unreadPartitions(admin, groupId, deadLetterTopic));
   const bySourceTopic: Record<string, number> = {};
   if (remaining.size === 0) return { redriven: 0, bySourceTopic };
 
@@ -65,26 +66,4 @@ export async function redriveDeadLetters(
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
   }
   return { redriven: Object.values(bySourceTopic).reduce((sum, n) => sum + n, 0), bySourceTopic };
-}
-
-/** Per partition of `topic`: the end offset, where the group has not read up to it yet. */
-async function recordsNotYetRedriven(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
-    return new Map(
-      ends
-        .map(({ partition, low, high }) => {
-          const from = position.get(partition) ?? -1n;
-          return [partition, from < 0n ? BigInt(low) : from, BigInt(high)] as const;
-        })
-        .filter(([, from, high]) => from < high)
-        .map(([partition, , high]) => [partition, high]),
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
