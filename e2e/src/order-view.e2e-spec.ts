@@ -4,7 +4,9 @@
  * it on request (the `rebuild` command) or finds it empty when it starts, having missed orders while it was down.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually } from '@saga/testing';
+import { Topics } from '@saga/events';
+import { anOrderPlaced, eventually, TopicReader, type ReadMessage } from '@saga/testing';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -120,5 +122,28 @@ describe('every service keeps a view of the orders, built from the log', () => {
     expect(rebuilt.count).toBeGreaterThan(0);
     for (const id of waiting) expect((await client.untilStatus(id, ...TERMINAL)).status).toBe('COMPLETED');
     await client.untilViewsAgree();
+  });
+
+  it('an event about an order the log never had is dead-lettered at once; the orders behind it go on', async () => {
+    const stranger = anOrderPlaced(); // never placed through the order service: no snapshot anywhere
+    const deadLetters = await TopicReader.start(saga.kafkaBrokers, [saga.topic(`${Topics.orderEvents}.dlq`)]);
+    const kafka = new Kafka({ clientId: 'e2e-stranger', brokers: saga.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    try {
+      await producer.connect();
+      await producer.send({
+        topic: saga.topic(Topics.orderEvents),
+        messages: [{ key: stranger.orderId, value: JSON.stringify(stranger) }],
+      });
+      const ours = (all: ReadMessage[]) => all.filter((m) => m.key === stranger.orderId);
+      const [letter] = ours(await deadLetters.waitFor((all) => ours(all).length > 0));
+      expect(letter!.headers['dlq-reason']).toContain('it was erased or never placed');
+      expect(letter!.headers['dlq-consumer']).toBe(saga.topic('payment'));
+    } finally {
+      await producer.disconnect();
+      await deadLetters.stop();
+    }
+    const [order] = await runSagas();
+    expect((await client.untilStatus(order!, ...TERMINAL)).status).toBe('COMPLETED');
   });
 });

@@ -1,5 +1,3 @@
-import { sagaTopicSpecs } from '@saga/events';
-import { provisionTopics } from '@saga/outbox';
 import { startInfrastructure } from '@saga/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -8,9 +6,15 @@ export default async function globalSetup(): Promise<void> {
   const infrastructure = await startInfrastructure();
   process.env.TEST_KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
   process.env.TEST_POSTGRES_URL = infrastructure.postgresUrl;
-  const admin = new Kafka({ brokers: infrastructure.kafkaBrokers, logLevel: logLevel.WARN }).admin();
-  await admin.connect();
-  await provisionTopics(admin, sagaTopicSpecs());
+  // Fail here, once and clearly, when the broker does not answer. Tests create topics of their own.
+  const admin = new Kafka({ brokers: infrastructure.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect().catch((error: Error) => {
+    throw new Error(
+      `Kafka does not answer at ${infrastructure.kafkaBrokers.join(',')} (${error.message}). ` +
+        'Start it with `npm run infra:up`, or run where a container engine answers (Testcontainers).',
+      { cause: error },
+    );
+  });
   await admin.disconnect();
   (globalThis as { sagaInfrastructure?: typeof infrastructure }).sagaInfrastructure = infrastructure;
   const where =

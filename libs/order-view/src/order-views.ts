@@ -38,20 +38,20 @@ export class OrderViews {
     for (;;) {
       const snapshot = await this.store.find(transaction, orderId);
       if (snapshot) return snapshot;
+      // An order's snapshot is published before (or in the same request as) the events that follow from it, so
+      // a view that has read to the end of every partition holds it. Caught up first, then look once more: a
+      // view being rebuilt may have been empty a moment ago, and full by now.
+      if (await this.projector.isCaughtUp()) {
+        const late = await this.store.find(transaction, orderId);
+        if (late) return late;
+        throw new EventRejectedError(
+          `order ${orderId} is not in the order view, which has read all of ${this.options.topic}: ` +
+            `it was erased or never placed`,
+        );
+      }
       const left = deadline - Date.now();
-      if (left <= 0) break;
-      await this.projector.nextBatch(left);
+      if (left <= 0) throw new OrderNotInViewYet(orderId);
+      await this.projector.nextBatch(Math.min(left, 250));
     }
-    // An order's snapshot is published before (or in the same request as) the events that follow from it, so a
-    // view that has read to the end of every partition holds it. Caught up first, then look once more: a view
-    // being rebuilt may have been empty when we looked, and full by now.
-    const caughtUp = await this.projector.isCaughtUp();
-    const snapshot = await this.store.find(transaction, orderId);
-    if (snapshot) return snapshot;
-    if (!caughtUp) throw new OrderNotInViewYet(orderId);
-    throw new EventRejectedError(
-      `order ${orderId} is not in the order view, which has read all of ${this.options.topic}: ` +
-        `it was erased or never placed`,
-    );
   }
 }

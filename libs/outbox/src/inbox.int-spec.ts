@@ -3,13 +3,14 @@
  * second effect, and a message that can never be processed is skipped without blocking its partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sagaTopicSpecs, Topics, type OrderPlaced } from '@saga/events';
+import { Topics, type OrderPlaced } from '@saga/events';
 import {
   anOrderPlaced,
   createDatabase,
   dropDatabase,
   eventually,
   testInfrastructure,
+  TestTopics,
   TopicReader,
   type ReadMessage,
 } from '@saga/testing';
@@ -23,15 +24,15 @@ import { Inbox } from './inbox/inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type InboxContext } from './inbox/kafka-inbox.server.js';
 import { EventRejectedError } from './inbox/on-event.js';
 import { redriveDeadLetters } from './inbox/redrive.js';
-import { provisionTopics } from './kafka/topic-provisioner.js';
 import { outboxMigrations } from './migrations/index.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'inbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
 /** Topics of this run only, so that its dead letters and redrives touch nothing else on a shared broker. */
-const prefix = `inbox-it-${randomUUID().slice(0, 8)}.`;
-const topic = prefix + Topics.orderEvents;
-const deadLetterTopic = `${topic}.dlq`;
+let topics: TestTopics;
+let prefix: string;
+let topic: string;
+let deadLetterTopic: string;
 
 let databaseUrl: string;
 let dataSource: DataSource;
@@ -72,10 +73,10 @@ const timesApplied = async (eventId: string): Promise<number> =>
   Number((await dataSource.query(`SELECT count(*) AS n FROM effects WHERE event_id = $1`, [eventId]))[0].n);
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await provisionTopics(admin, sagaTopicSpecs(3, prefix));
-  await admin.disconnect();
+  topics = await TestTopics.create(kafkaBrokers, 'inbox-it');
+  prefix = topics.prefix;
+  topic = topics.name(Topics.orderEvents);
+  deadLetterTopic = `${topic}.dlq`;
   deadLetters = await TopicReader.start(kafkaBrokers, [deadLetterTopic]);
 
   databaseUrl = await createDatabase(postgresUrl, 'inbox_it');
@@ -127,10 +128,7 @@ afterAll(async () => {
   await producer?.disconnect();
   await dataSource?.destroy();
   if (databaseUrl) await dropDatabase(databaseUrl);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: sagaTopicSpecs(3, prefix).map((spec) => spec.name) });
-  await admin.disconnect();
+  await topics?.delete();
 });
 
 const header = (message: ReadMessage, name: string) => message.headers[name];

@@ -1,4 +1,4 @@
-export { Outbox, eventRecord, type OutboxRecord } from './outbox/outbox.js';
+export { Outbox, type OutboxRecord } from './outbox/outbox.js';
 export { OutboxRelay, defaultRelayOptions, type RelayOptions } from './outbox/outbox-relay.js';
 export { Inbox } from './inbox/inbox.js';
 export { OnEvent, EventRejectedError } from './inbox/on-event.js';

@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics } from '@saga/events';
-import { anOrderPlaced, createDatabase, dropDatabase, testInfrastructure, TopicReader } from '@saga/testing';
+import {
+  anOrderPlaced,
+  createDatabase,
+  dropDatabase,
+  testInfrastructure,
+  TestTopics,
+  TopicReader,
+} from '@saga/testing';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -20,6 +27,8 @@ const outbox = new Outbox();
 let databaseUrl: string;
 let dataSource: DataSource;
 let reader: TopicReader;
+/** Topics of this run only: the relay's events never reach the topics a local run of the services reads. */
+let topics: TestTopics;
 
 const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
@@ -27,7 +36,7 @@ const newRelay = (faults: FaultInjector = noFaults, options: Partial<RelayOption
   new OutboxRelay(
     dataSource,
     kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }),
-    { ...defaultRelayOptions, pollIntervalMs: 50, ...options },
+    { ...defaultRelayOptions, pollIntervalMs: 50, topicPrefix: topics.prefix, ...options },
     faults,
     databaseUrl,
   );
@@ -44,13 +53,15 @@ beforeAll(async () => {
   dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: outboxMigrations });
   await dataSource.initialize();
   await dataSource.runMigrations();
-  reader = await TopicReader.start(kafkaBrokers, [Topics.orderEvents]);
+  topics = await TestTopics.create(kafkaBrokers, 'outbox-it');
+  reader = await TopicReader.start(kafkaBrokers, [topics.name(Topics.orderEvents)]);
 });
 
 afterAll(async () => {
   await reader?.stop();
   await dataSource?.destroy();
   if (databaseUrl) await dropDatabase(databaseUrl);
+  await topics?.delete();
 });
 
 describe('transactional outbox', () => {

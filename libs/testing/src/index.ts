@@ -10,3 +10,4 @@ export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';
 export { freePort } from './free-port.js';
 export { anOrderPlaced } from './fixtures.js';
+export { TestTopics } from './test-topics.js';
