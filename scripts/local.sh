@@ -2,6 +2,8 @@
 # The whole saga on this machine without Docker: Kafka, one database per service, the four services in the
 # background. Both commands are idempotent.
 # Usage: scripts/local.sh up|down      (npm run local:up / npm run local:down)
+#        scripts/local.sh down <service>...   stops only those services; Kafka keeps running
+#                                             (npm run local:down -- payment)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/node-env.sh"
@@ -25,7 +27,7 @@ up() {
     local name=${entry%%:*} port=${entry##*:}
     if alive "$name"; then echo "$name: already running (pid $(cat "$run_dir/$name.pid"))"; continue; fi
     DATABASE_URL=$(database_url "$name") PORT=$port \
-      nohup node "$root/apps/$name/dist/main.js" >"$log_dir/$name.log" 2>&1 &
+      nohup node "$root/apps/$name/dist/main.js" >>"$log_dir/$name.log" 2>&1 &
     echo $! >"$run_dir/$name.pid"
     echo "$name: starting on port $port (pid $!)"
   done
@@ -45,8 +47,10 @@ up() {
 }
 
 down() {
-  for entry in "${services[@]}"; do
-    local name=${entry%%:*}
+  local names=("$@")
+  if [ ${#names[@]} -eq 0 ]; then names=("${services[@]%%:*}"); fi
+  for name in "${names[@]}"; do
+    if [[ " ${services[*]%%:*} " != *" $name "* ]]; then echo "no service named $name" >&2; exit 2; fi
     if alive "$name"; then
       local pid; pid=$(cat "$run_dir/$name.pid")
       kill "$pid"
@@ -56,11 +60,11 @@ down() {
     fi
     rm -f "$run_dir/$name.pid"
   done
-  bash "$root/scripts/infra.sh" down
+  if [ $# -eq 0 ]; then bash "$root/scripts/infra.sh" down; fi
 }
 
 case "${1:-}" in
   up) up ;;
-  down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  down) shift; down "$@" ;;
+  *) echo "usage: $0 up | down [service...]" >&2; exit 2 ;;
 esac

@@ -10,8 +10,8 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate, DeadLetters, unreadPartitions, withAdmin, type DeadLetter } from '@saga/outbox';
-import { Kafka, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { ConsumerGate, DeadLetters, unreadPartitions, type DeadLetter } from '@saga/outbox';
+import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
@@ -60,6 +60,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private rebuilding?: Promise<void>;
   private rebuildQueued = false;
   private stopped = false;
+  private admin?: Promise<Admin>;
 
   constructor(
     @Inject(Kafka) private readonly kafka: Kafka,
@@ -82,6 +83,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     this.stopped = true;
     this.current?.done();
     await this.disconnect();
+    await (await this.admin?.catch(() => undefined))?.disconnect();
   }
 
   get state(): ProjectorStatus {
@@ -120,7 +122,20 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
    */
   async isCaughtUp(): Promise<boolean> {
     const { groupId, topic } = this.options;
-    return (await withAdmin(this.kafka, (admin) => unreadPartitions(admin, groupId, topic))).size === 0;
+    return (await unreadPartitions(await this.adminClient(), groupId, topic)).size === 0;
+  }
+
+  /** One admin connection for the service's life: `isCaughtUp` may be asked for every event of a backlog. */
+  private adminClient(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+    return this.admin;
   }
 
   private async start(): Promise<void> {
@@ -154,7 +169,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     await this.store.clear();
     await this.forgetOffsets();
 
-    const ends = await withAdmin(this.kafka, (admin) => admin.fetchTopicOffsets(this.options.topic));
+    const ends = await (await this.adminClient()).fetchTopicOffsets(this.options.topic);
     const target = new Map(
       ends.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]),
     );
@@ -274,7 +289,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private async forgetOffsets(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await withAdmin(this.kafka, (admin) => admin.deleteGroups([this.options.groupId]));
+        await (await this.adminClient()).deleteGroups([this.options.groupId]);
         return;
       } catch (error) {
         const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];

@@ -27,6 +27,8 @@ export async function runService(
   });
   app.enableShutdownHooks();
   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });
+  // Init first: it runs the migrations and creates the topics, which the consumer subscribes to next.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(root.port, root.host);
   new Logger(name).log(`${name} service listening on http://${root.host}:${root.port}`);
