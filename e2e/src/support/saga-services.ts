@@ -94,10 +94,24 @@ export class SagaServices {
   /** Stops one service (SIGTERM, as an orchestrator would); its events wait in Kafka until it is back. */
   async stopService(name: ServiceName): Promise<void> {
     const child = this.services[name].process;
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (!this.isRunning(name)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+  }
+
+  /** Kills one service outright (SIGKILL: no shutdown hooks, no goodbye to Kafka), as a crash would. */
+  async killService(name: ServiceName): Promise<void> {
+    const child = this.services[name].process;
+    if (!this.isRunning(name)) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  isRunning(name: ServiceName): boolean {
+    const child = this.services[name].process;
+    return child.exitCode === null && child.signalCode === null;
   }
 
   /**
@@ -106,7 +120,7 @@ export class SagaServices {
    */
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
     const service = this.services[name];
-    if (service.process.exitCode === null && service.process.signalCode === null) return;
+    if (this.isRunning(name)) return;
     service.process = spawnService(name, { ...service.env, ...extraEnv }, service.log);
     await this.waitUntilHealthy(name);
   }
@@ -114,7 +128,7 @@ export class SagaServices {
   /** Waits until the service's process has ended by itself; returns the signal that ended it, if any. */
   async untilExited(name: ServiceName, timeoutMs = 30_000): Promise<NodeJS.Signals | null> {
     const child = this.services[name].process;
-    if (child.exitCode === null && child.signalCode === null) {
+    if (this.isRunning(name)) {
       await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${name} still runs after ${timeoutMs} ms`)), timeoutMs);
         child.once('exit', () => resolve(clearTimeout(timer)));

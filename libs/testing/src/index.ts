@@ -10,4 +10,5 @@ export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';
 export { freePort } from './free-port.js';
 export { anOrderPlaced } from './fixtures.js';
+export { takeDown, bringBack, type InfrastructurePart } from './outages.js';
 export { TestTopics } from './test-topics.js';

@@ -11,6 +11,8 @@ export type Infrastructure = {
   readonly kafkaBrokers: string[];
   /** Admin connection to the server; tests create their own databases on it. */
   readonly postgresUrl: string;
+  /** The containers' ids, when Testcontainers started them (outage tests stop and start them). */
+  readonly containers?: { kafka: string; postgres: string };
   stop(): Promise<void>;
 };
 
@@ -56,8 +58,9 @@ async function startContainers(): Promise<Infrastructure> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
 
   // Kafka tells clients the address to reconnect to, so that address must be known before it starts:
-  // take a free port and publish the container's listener on the same port of the host.
-  const port = await freePort();
+  // take a free port and publish the container's listener on the same port of the host. Postgres gets a fixed
+  // host port too, so that an outage test can stop and start it and the services find it where it was.
+  const [port, postgresPort] = await Promise.all([freePort(), freePort()]);
   const [kafka, postgres] = await Promise.all([
     new GenericContainer(`apache/kafka:${kafkaVersion()}`)
       .withExposedPorts({ container: port, host: port })
@@ -78,13 +81,18 @@ async function startContainers(): Promise<Infrastructure> {
       })
       .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
       .start(),
-    new PostgreSqlContainer(POSTGRES_IMAGE).withUsername('postgres').withPassword('postgres').start(),
+    new PostgreSqlContainer(POSTGRES_IMAGE)
+      .withUsername('postgres')
+      .withPassword('postgres')
+      .withExposedPorts({ container: 5432, host: postgresPort })
+      .start(),
   ]);
 
   return {
     source: 'testcontainers',
     kafkaBrokers: [`localhost:${port}`],
     postgresUrl: postgres.getConnectionUri(),
+    containers: { kafka: kafka.getId(), postgres: postgres.getId() },
     stop: async () => {
       await Promise.all([kafka.stop(), postgres.stop()]);
     },
@@ -96,5 +104,10 @@ export const testInfrastructure = () => {
   const brokers = process.env.TEST_KAFKA_BROKERS;
   const postgresUrl = process.env.TEST_POSTGRES_URL;
   if (!brokers || !postgresUrl) throw new Error('the Jest global setup did not run (see jest.config.js)');
-  return { kafkaBrokers: brokers.split(','), postgresUrl };
+  const containers = process.env.TEST_CONTAINERS;
+  return {
+    kafkaBrokers: brokers.split(','),
+    postgresUrl,
+    containers: containers ? (JSON.parse(containers) as { kafka: string; postgres: string }) : undefined,
+  };
 };
