@@ -4,7 +4,7 @@
  * it gets there). A service that died is started again, without the fault, on the next round.
  */
 import { faultPoints } from '@saga/outbox';
-import { SERVICE_NAMES, type SagaServices, type ServiceName } from './saga-services.js';
+import { SERVICE_NAMES, ServiceExited, type SagaServices, type ServiceName } from './saga-services.js';
 
 const random = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 const pick = <T>(values: readonly T[]): T => values[random(0, values.length - 1)]!;
@@ -61,9 +61,14 @@ export class Chaos {
       } else {
         const point = pick(faultPoints);
         const after = random(1, 5);
-        await this.saga.stopService(name);
-        await this.saga.startService(name, { FAULT_CRASH_AT: point, FAULT_CRASH_AFTER: String(after) });
         this.armed.set(name, `${point} (visit ${after})`);
+        await this.saga.stopService(name);
+        // It may reach its fault before it is healthy: then it is dead already, and the next round revives it.
+        await this.saga
+          .startService(name, { FAULT_CRASH_AT: point, FAULT_CRASH_AFTER: String(after) })
+          .catch((error: unknown) => {
+            if (!(error instanceof ServiceExited)) throw error;
+          });
       }
     }
   }

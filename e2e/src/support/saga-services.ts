@@ -6,7 +6,7 @@
  */
 import { sagaTopicSpecs } from '@saga/events';
 import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/outbox';
-import { createDatabase, dropDatabase, eventually, freePort, testInfrastructure } from '@saga/testing';
+import { createDatabase, dropDatabase, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -164,20 +164,29 @@ export class SagaServices {
     }
   }
 
+  /** Polls /health until 200; fails at once if the process ends meanwhile (a crash is not something to wait out). */
   private async waitUntilHealthy(name: ServiceName): Promise<void> {
     const service = this.services[name];
-    await eventually(
-      async () => {
-        if (service.process.exitCode !== null) {
-          throw new Error(`${name} exited with ${service.process.exitCode}; see ${service.log}`);
-        }
-        return (await fetch(`${this.url(name)}/health`)).status;
-      },
-      (status) => status === 200,
-      { timeoutMs: 60_000, intervalMs: 250, what: `${name} healthy (log: ${service.log})` },
-    );
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (!this.isRunning(name)) {
+        const { exitCode, signalCode } = service.process;
+        throw new ServiceExited(`${name} exited (${signalCode ?? `code ${exitCode}`}); see ${service.log}`);
+      }
+      const status = await fetch(`${this.url(name)}/health`).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (status === 200) return;
+      if (Date.now() > deadline)
+        throw new Error(`${name} not healthy after 60 s (last status ${status}); see ${service.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
+
+/** A service's process ended while the harness waited for it to become healthy. */
+export class ServiceExited extends Error {}
 
 function spawnService(name: ServiceName, env: Record<string, string>, log: string): ChildProcess {
   const child = spawn(process.execPath, [`${root}apps/${name}/dist/main.js`], {

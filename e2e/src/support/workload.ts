@@ -67,12 +67,18 @@ export class Workload {
     return new Workload(saga, client, rich, poor, skus, soldOut);
   }
 
-  /** Places `count` orders, `concurrency` at a time, cycling through the scenarios. */
-  async placeMany(count: number, concurrency = 4): Promise<void> {
+  /**
+   * Places `count` orders, cycling through the scenarios, from `concurrency` clients that each pause up to
+   * `pauseMs` between orders (so that orders keep arriving while things break).
+   */
+  async placeMany(count: number, { concurrency = 4, pauseMs = 0 } = {}): Promise<void> {
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < count) await this.place(SCENARIOS[next++ % SCENARIOS.length]!);
+        while (next < count) {
+          await this.place(SCENARIOS[next++ % SCENARIOS.length]!);
+          if (pauseMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs));
+        }
       }),
     );
   }
@@ -366,7 +372,8 @@ async function untilAnswered<T>(what: string, call: () => Promise<T>): Promise<T
     try {
       return await call();
     } catch (error) {
-      const unreachable = error instanceof TypeError || /answered 5\d\d/.test((error as Error).message);
+      // fetch fails with a TypeError from Node's own realm, which `instanceof` in a Jest test does not recognise.
+      const unreachable = (error as Error).name === 'TypeError' || /answered 5\d\d/.test((error as Error).message);
       if (!unreachable || Date.now() > deadline) {
         throw new Error(`${what}: ${(error as Error).message} (attempt ${attempt})`, { cause: error });
       }

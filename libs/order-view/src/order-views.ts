@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderSnapshot } from '@saga/events';
-import { EventRejectedError } from '@saga/outbox';
+import { EventRejectedError, TransientError } from '@saga/outbox';
 import type { EntityManager } from 'typeorm';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
 import { OrderViewProjector } from './order-view.projector.js';
 import { OrderViewStore } from './order-view.store.js';
 
 /** Thrown when an order is not in the view yet. An ordinary error: the consumer retries the event. */
-export class OrderNotInViewYet extends Error {
+export class OrderNotInViewYet extends TransientError {
   constructor(orderId: string) {
     super(`order ${orderId} is not in the order view yet`);
     this.name = 'OrderNotInViewYet';

@@ -46,6 +46,8 @@ const crashAfterCommit = new Set<string>();
 const rejecting = new Set<string>();
 /** The handler fails this many more times on these events, as when the database is down. */
 const failing = new Map<string, number>();
+/** Events whose handler fails the same way every time (a bug, or data that breaks a constraint). */
+const broken = new Set<string>();
 let deadLetters: TopicReader;
 const gate = new ConsumerGate();
 const deadLetterProducer = new DeadLetters(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner }));
@@ -108,6 +110,8 @@ beforeAll(async () => {
     'OrderPlaced',
     async (event: OrderPlaced, context: InboxContext) => {
       if (rejecting.has(event.id)) throw new EventRejectedError(`cannot ship to the moon`);
+      if (broken.has(event.id))
+        throw Object.assign(new Error('violates check constraint "stock_positive"'), { code: '23514' });
       const failures = failing.get(event.id) ?? 0;
       if (failures > 0) {
         failing.set(event.id, failures - 1);
@@ -220,6 +224,26 @@ describe('inbox', () => {
     expect(deadLetters.messages.filter((message) => message.key === orderId)).toEqual([]);
   });
 
+  it('dead-letters an event that fails the same way every time, after a few attempts, and moves on', async () => {
+    const orderId = randomUUID();
+    const [doomed, next] = [orderPlaced(orderId), orderPlaced(orderId)];
+    broken.add(doomed.id);
+
+    await send(orderId, doomed, next);
+
+    await deadLetters.waitFor((all) => all.some((message) => message.key === orderId));
+    await eventually(
+      () => timesApplied(next.id),
+      (n) => n === 1,
+      { what: 'the next event of the partition applied' },
+    );
+    const letter = deadLetters.messages.find((message) => message.key === orderId)!;
+    expect(header(letter, DeadLetterHeader.reason)).toBe(
+      'OrderPlaced rejected: failed 5 times: violates check constraint "stock_positive"',
+    );
+    expect(await timesApplied(doomed.id)).toBe(0);
+  });
+
   it('redrives a dead letter once its cause is fixed; a second delivery of it changes nothing', async () => {
     const orderId = randomUUID();
     const event = orderPlaced(orderId);
@@ -247,6 +271,33 @@ describe('inbox', () => {
     expect(first.redriven).toBeGreaterThanOrEqual(1);
     expect(first.bySourceTopic).toEqual({ [topic]: first.redriven });
     expect(await timesApplied(event.id)).toBe(1);
+  });
+
+  it('sends a record back once, however many consumer groups dead-lettered it', async () => {
+    const orderId = randomUUID();
+    const event = orderPlaced(orderId);
+    // Two groups gave up on the same record (same source offset): two dead letters of it.
+    const letter = (consumer: string) => ({
+      key: orderId,
+      value: JSON.stringify(event),
+      headers: {
+        [DeadLetterHeader.reason]: 'rejected',
+        [DeadLetterHeader.sourceTopic]: topic,
+        [DeadLetterHeader.sourcePartition]: '0',
+        [DeadLetterHeader.sourceOffset]: '123456',
+        [DeadLetterHeader.consumer]: consumer,
+      },
+    });
+    await producer.send({ topic: deadLetterTopic, messages: [letter('payment'), letter('inventory')] });
+
+    const result = await redriveDeadLetters(kafka, { deadLetterTopic, groupId: `${prefix}redrive` });
+
+    expect(result.copies).toBeGreaterThanOrEqual(1);
+    await eventually(
+      () => timesApplied(event.id),
+      (n) => n === 1,
+      { what: 'the redriven event applied' },
+    );
   });
 
   it('holds events while the gate is closed (a view being rebuilt), and applies them once it opens', async () => {

@@ -11,10 +11,12 @@ export {
 } from './inbox/kafka-inbox.server.js';
 export { OutboxModule, type OutboxModuleOptions } from './outbox.module.js';
 export { outboxMigrations } from './migrations/index.js';
+export { TransientError, isTransientFailure, isDatabaseUnavailable } from './inbox/failures.js';
 export { ConsumerGate } from './inbox/consumer-gate.js';
 export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './inbox/dead-letters.js';
 export { redriveDeadLetters, type RedriveResult } from './inbox/redrive.js';
 export { createKafka } from './kafka/kafka-client.js';
+export { backoffDelay } from './backoff.js';
 export { unreadPartitions, withAdmin } from './kafka/admin.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export {

@@ -5,20 +5,7 @@
  */
 import { Catch, HttpStatus, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-
-/** Postgres error classes 08 (connection exception) and 57P (operator intervention: shutdown, starting up). */
-const unavailableCodes = /^(08\w{3}|57P0[1-3]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/;
-const unavailableMessages =
-  /connection terminated|timeout exceeded when trying to connect|connection is not established/i;
-
-/** True when `error`, or the driver error or cause it wraps, says the database could not be reached. */
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 4) return false;
-  const { code, driverError } = error as { code?: unknown; driverError?: unknown };
-  if (typeof code === 'string' && unavailableCodes.test(code)) return true;
-  if (unavailableMessages.test(error.message)) return true;
-  return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(error.cause, depth + 1);
-}
+import { isDatabaseUnavailable } from '@saga/outbox';
 
 @Catch()
 export class DatabaseUnavailableFilter extends BaseExceptionFilter {

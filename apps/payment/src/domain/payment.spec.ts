@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { causedBy, causedByRequest, createEvent, type OrderCancelled, type OrderPlaced } from '@saga/events';
 import { randomUUID } from 'node:crypto';
-import { authorizePayment, availableCredit, newAccount, refundPayment } from './payment.js';
+import { authorizePayment, availableCredit, mayCharge, newAccount, refundPayment } from './payment.js';
 
 const now = new Date('2026-03-01T10:00:01Z');
 const customerId = randomUUID();
@@ -59,6 +59,14 @@ describe('authorizing the payment of a placed order', () => {
         data: { customerId, amountCents: 40_001, reason: expect.stringContaining('40000 available') },
       }),
     ]);
+  });
+});
+
+describe('a request for payment that comes after the cancellation', () => {
+  it('charges nothing for a cancelled order (nothing would refund it); a running or completed one may be charged', () => {
+    expect(mayCharge({ status: 'CANCELLED' })).toBe(false);
+    expect(mayCharge({ status: 'PENDING' })).toBe(true);
+    expect(mayCharge({ status: 'COMPLETED' })).toBe(true);
   });
 });
 

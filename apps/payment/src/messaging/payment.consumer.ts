@@ -1,16 +1,18 @@
 /** Every event the payment service reacts to, and what it does with it. */
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { causedBy, type OrderCancelled, type OrderPlaced } from '@saga/events';
 import { OrderViews } from '@saga/order-view';
 import { InboxContext, OnEvent } from '@saga/outbox';
 import { Clock } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../config.js';
-import { authorizePayment, refundPayment } from '../domain/payment.js';
+import { authorizePayment, mayCharge, refundPayment } from '../domain/payment.js';
 import { PaymentStore } from '../persistence/payment-store.js';
 
 @Controller()
 export class PaymentConsumer {
+  private readonly logger = new Logger(PaymentConsumer.name);
+
   constructor(
     private readonly store: PaymentStore,
     private readonly orders: OrderViews,
@@ -25,6 +27,10 @@ export class PaymentConsumer {
   @OnEvent('OrderPlaced')
   async onOrderPlaced(@Payload() event: OrderPlaced, @Ctx() { transaction }: InboxContext): Promise<void> {
     const order = await this.orders.require(transaction, event.orderId);
+    if (!mayCharge(order)) {
+      this.logger.log(`order ${order.orderId} was cancelled before its payment: nothing to charge`);
+      return;
+    }
     const account = await this.store.lockAccount(
       transaction,
       order.customerId,

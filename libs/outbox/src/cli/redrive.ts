@@ -23,6 +23,10 @@ const kafka = createKafka('redrive', brokers, logLevel.WARN);
 
 for (const topic of topics) {
   const source = deadLetterTopic(prefix + topic);
-  const { redriven } = await redriveDeadLetters(kafka, { deadLetterTopic: source, groupId: `${prefix}saga.redrive` });
-  console.log(`${source}: ${redriven} record(s) sent back to ${prefix}${topic}`);
+  const { redriven, copies } = await redriveDeadLetters(kafka, {
+    deadLetterTopic: source,
+    groupId: `${prefix}saga.redrive`,
+  });
+  const others = copies ? ` (and ${copies} other consumers' dead letter(s) of the same records, not sent twice)` : '';
+  console.log(`${source}: ${redriven} record(s) sent back to ${prefix}${topic}${others}`);
 }

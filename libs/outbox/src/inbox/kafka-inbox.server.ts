@@ -20,6 +20,7 @@ import type { FaultInjector } from '../faults.js';
 import type { ConsumerGate } from './consumer-gate.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Inbox } from './inbox.js';
+import { isTransientFailure } from './failures.js';
 import { EventRejectedError } from './on-event.js';
 
 export type ConsumerOptions = {
@@ -29,6 +30,8 @@ export type ConsumerOptions = {
   partitionsConsumedConcurrently: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Attempts before an event whose handler fails with a non-transient error is dead-lettered (see failures.ts). */
+  maxAttempts: number;
   /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
   topicPrefix: string;
   /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
@@ -39,6 +42,7 @@ export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
   partitionsConsumedConcurrently: 3,
   retryInitialMs: 200,
   retryMaxMs: 15_000,
+  maxAttempts: 5,
   topicPrefix: '',
   sessionTimeoutMs: 30_000,
 };
@@ -141,6 +145,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     position: MessagePosition,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
+    let failures = 0;
     return this.withRetry(heartbeat, describeEvent(event), async () => {
       try {
         const outcome = await this.process(event, position);
@@ -148,7 +153,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         return outcome;
       } catch (error) {
         if (error instanceof EventRejectedError) return { rejected: error.message };
-        throw error;
+        if (isTransientFailure(error) || ++failures < this.options.maxAttempts) throw error;
+        return { rejected: `failed ${failures} times: ${(error as Error).message}` };
       }
     });
   }

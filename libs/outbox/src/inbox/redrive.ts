@@ -5,13 +5,20 @@
  * it again; those that had applied it find its id in their inbox and do nothing.
  *
  * The redrive reads the dead-letter topic in a consumer group of its own and commits what it has sent, so each
- * record is redriven once; a record that fails again is dead-lettered again, and can be redriven again.
+ * record is redriven once; a record that fails again is dead-lettered again, and can be redriven again. Several
+ * consumer groups read one topic, so one bad record can have several dead letters (one per group that gave up on
+ * it): it is sent back once, since every group sees it again anyway.
  */
 import type { IHeaders, Kafka } from 'kafkajs';
 import { unreadPartitions, withAdmin } from '../kafka/admin.js';
 import { DeadLetterHeader } from './dead-letters.js';
 
-export type RedriveResult = { readonly redriven: number; readonly bySourceTopic: Readonly<Record<string, number>> };
+export type RedriveResult = {
+  readonly redriven: number;
+  readonly bySourceTopic: Readonly<Record<string, number>>;
+  /** Dead letters of a record already sent back by this redrive (another group's dead letter of it). */
+  readonly copies: number;
+};
 
 const dropped = new Set<string>(Object.values(DeadLetterHeader));
 
@@ -22,7 +29,9 @@ export async function redriveDeadLetters(
   // Only what is there now: records dead-lettered while this runs wait for the next redrive.
   const remaining = await withAdmin(kafka, (admin) => unreadPartitions(admin, groupId, deadLetterTopic));
   const bySourceTopic: Record<string, number> = {};
-  if (remaining.size === 0) return { redriven: 0, bySourceTopic };
+  const sent = new Set<string>();
+  let copies = 0;
+  if (remaining.size === 0) return { redriven: 0, bySourceTopic, copies };
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
@@ -44,15 +53,22 @@ export async function redriveDeadLetters(
             Object.entries(message.headers ?? {}).filter(([name]) => !dropped.has(name)),
           );
           headers['redriven-from'] = `${deadLetterTopic}[${partition}]@${message.offset}`;
-          await producer.send({
-            topic: source,
-            acks: -1,
-            messages: [{ key: message.key, value: message.value, headers }],
-          });
+          const header = (name: string) => message.headers?.[name]?.toString();
+          const origin = `${source}[${header(DeadLetterHeader.sourcePartition)}]@${header(DeadLetterHeader.sourceOffset)}`;
+          if (sent.has(origin)) {
+            copies++;
+          } else {
+            await producer.send({
+              topic: source,
+              acks: -1,
+              messages: [{ key: message.key, value: message.value, headers }],
+            });
+            sent.add(origin);
+            bySourceTopic[source] = (bySourceTopic[source] ?? 0) + 1;
+          }
           await consumer.commitOffsets([
             { topic: deadLetterTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
           ]);
-          bySourceTopic[source] = (bySourceTopic[source] ?? 0) + 1;
           if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
           if (remaining.size === 0) done();
         } catch (error) {
@@ -65,5 +81,5 @@ export async function redriveDeadLetters(
   } finally {
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
   }
-  return { redriven: Object.values(bySourceTopic).reduce((sum, n) => sum + n, 0), bySourceTopic };
+  return { redriven: Object.values(bySourceTopic).reduce((sum, n) => sum + n, 0), bySourceTopic, copies };
 }
