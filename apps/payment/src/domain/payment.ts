@@ -44,6 +44,12 @@ export const newAccount = (customerId: string, limitCents: number): CreditAccoun
   usedCents: 0,
 });
 
+/**
+ * A cancellation can overtake the request for payment (an OrderPlaced dead-lettered, then redriven after the order
+ * was cancelled): a cancelled order is never charged, since nothing would refund it.
+ */
+export const mayCharge = (order: Pick<OrderSnapshot, 'status'>): boolean => order.status !== 'CANCELLED';
+
 /** The order as the payment service's view has it; `cause` is the OrderPlaced event that asks for the payment. */
 export function authorizePayment(
   account: CreditAccount,
