@@ -160,9 +160,7 @@ export class Workload {
         detail: failures.length ? failures.slice(0, 5).join('; ') : detail,
       });
 
-    const statuses = countBy(
-      mine.map(({ order }) => (order ? `${order.status} ${order.reason ?? ''}`.trim() : 'MISSING')),
-    );
+    const statuses = countBy(mine.map(({ order }) => (order ? outcome(order) : 'MISSING')));
     check(
       'every order ended',
       mine
@@ -175,14 +173,8 @@ export class Workload {
     check(
       'each ended as its scenario must',
       mine
-        .filter(
-          ({ scenario, order }) =>
-            order && !outcomes[scenario].includes(`${order.status} ${order.reason ?? ''}`.trim()),
-        )
-        .map(
-          ({ scenario, orderId, order }) =>
-            `${scenario} order ${orderId} ended ${order!.status} ${order!.reason ?? ''}`,
-        ),
+        .filter(({ scenario, order }) => order && !outcomes[scenario].includes(outcome(order)))
+        .map(({ scenario, orderId, order }) => `${scenario} order ${orderId} ended ${outcome(order!)}`),
       'happy completed; declined, out of stock, no shipping cancelled with their reason',
     );
 
@@ -358,6 +350,9 @@ export class Workload {
 /** Renders the checks as the invariant run prints them. */
 export const report = (checks: Check[]): string =>
   checks.map(({ name, ok, detail }) => `  ${ok ? 'ok  ' : 'FAIL'}  ${name.padEnd(62)} ${detail}`).join('\n');
+
+/** "COMPLETED", or "CANCELLED" and the reason. */
+const outcome = (order: Order) => `${order.status} ${order.reason ?? ''}`.trim();
 
 const countBy = (values: string[]) =>
   values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
