@@ -8,6 +8,8 @@ export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.nx/**', 'coverage/**'] },
   js.configs.recommended,
   { languageOptions: { globals: globals.node } },
+  // Scripts that a browser runs as they are: the order service's saga page.
+  { files: ['apps/*/src/http/**/*.js'], languageOptions: { globals: globals.browser } },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

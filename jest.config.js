@@ -1,5 +1,6 @@
 // Three test tiers, told apart by file suffix:
 //   *.spec.ts      pure logic, no infrastructure               (npm run test:unit)
+//                  (and tools/compose: compose.yaml checked against the apps' configuration)
 //   *.int-spec.ts  one library against real Postgres and Kafka (npm run test:int)
 //   e2e/**/*.e2e-spec.ts  the running services, end to end     (npm run test:e2e)
 // The code is native ESM, so Jest runs in its ESM mode (node --experimental-vm-modules, see package.json).
@@ -29,7 +30,7 @@ export default {
   // Only the infrastructure tiers come near this; a unit test finishes in milliseconds or fails on its own.
   testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
       ...shared,
       ...withInfrastructure,

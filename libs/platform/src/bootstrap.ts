@@ -1,9 +1,14 @@
 import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KafkaInboxServer } from '@saga/outbox';
 import { ConfigError } from './config.js';
+import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Files served as they are: those in `directory` answer GET `prefix`/<path>. */
+export type StaticAssets = { directory: string; prefix: string };
 
 /**
  * Starts one service: HTTP on `port`, and the Kafka consumer behind its `@OnEvent` handlers.
@@ -11,7 +16,13 @@ const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
  */
 export async function runService(
   name: string,
-  createModule: () => { module: DynamicModule; port: number; host: string; logLevel: LogLevel },
+  createModule: () => {
+    module: DynamicModule;
+    port: number;
+    host: string;
+    logLevel: LogLevel;
+    staticAssets?: StaticAssets;
+  },
 ): Promise<INestApplication> {
   let root: ReturnType<typeof createModule>;
   try {
@@ -22,10 +33,14 @@ export async function runService(
     process.exit(78); // EX_CONFIG
   }
 
-  const app = await NestFactory.create(root.module, {
+  const app = await NestFactory.create<NestExpressApplication>(root.module, {
     logger: levels.slice(0, levels.indexOf(root.logLevel) + 1),
+    // A literal path beats a parameter whatever the declaration order: GET /orders/stream is not /orders/:id.
+    routeResolutionStrategy: 'specificity',
   });
+  if (root.staticAssets) app.useStaticAssets(root.staticAssets.directory, { prefix: root.staticAssets.prefix });
   app.enableShutdownHooks();
+  app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });
   // Init first: it runs the migrations and creates the topics, which the consumer subscribes to next.
   await app.init();

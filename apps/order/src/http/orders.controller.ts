@@ -17,7 +17,7 @@ import { causedByRequest } from '@saga/events';
 import { Clock, uuidParam, ZodValidation } from '@saga/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { cancelOrder, isTerminal, placeOrder, type Order } from '../domain/order.js';
+import { cancelOrder, isTerminal, placeOrder } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 import {
   idempotencyKey,
@@ -26,6 +26,7 @@ import {
   type ListOrdersQuery,
   type PlaceOrderRequest,
 } from './order.requests.js';
+import { presentOrder } from './order.responses.js';
 
 const checkIdempotencyKey = new ZodValidation(idempotencyKey, 'Idempotency-Key');
 
@@ -68,14 +69,14 @@ export class OrdersController {
   @Get()
   async list(@Query(new ZodValidation(listOrdersQuery)) { limit, offset }: ListOrdersQuery) {
     const { orders, total } = await this.store.list(limit, offset);
-    return { orders: orders.map(present), total, limit, offset };
+    return { orders: orders.map(presentOrder), total, limit, offset };
   }
 
   @Get(':id')
   async get(@Param('id', uuidParam('id')) id: string) {
     const order = await this.store.find(id);
     if (!order) throw new NotFoundException(`order ${id} does not exist`);
-    return present(order);
+    return presentOrder(order);
   }
 
   /** Cancels a running order; every step already taken is compensated. 409 when the order has ended. */
@@ -91,7 +92,7 @@ export class OrdersController {
       const why = order.reason ? ` (${order.reason})` : '';
       throw new ConflictException(`order ${id} has already ended: it is ${order.status}${why}`);
     }
-    return present(order);
+    return presentOrder(order);
   }
 
   /**
@@ -108,17 +109,3 @@ export class OrdersController {
     }
   }
 }
-
-const present = (order: Order) => ({
-  orderId: order.id,
-  status: order.status,
-  ...(order.reason ? { reason: order.reason } : {}),
-  customerId: order.customerId,
-  totalCents: order.totalCents,
-  items: order.items,
-  shippingAddress: order.shippingAddress,
-  history: order.history,
-  placedAt: order.placedAt,
-  updatedAt: order.updatedAt,
-  version: order.version,
-});

@@ -4,11 +4,13 @@ import { Outbox } from '@saga/outbox';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Decision, Order } from '../domain/order.js';
 import { snapshotRecord, tombstoneRecord } from '../messaging/order-snapshots.js';
+import { notifyOrderChange } from './order-changes.js';
 import { OrderEntity } from './order.entity.js';
 
 /**
  * Saves an order, the events of the same decision and the order's new snapshot in one transaction: the outbox's
  * half of the bargain. The snapshot goes first, so a service never sees an order's event before its snapshot.
+ * The same transaction notifies the change (order-changes.ts), so the live view hears of it on commit.
  */
 @Injectable()
 export class OrderStore {
@@ -104,6 +106,7 @@ export class OrderStore {
       if (!canErase(order)) return { order, erased: false };
       await transaction.delete(OrderEntity, { id });
       await this.outbox.enqueueRecords(transaction, [tombstoneRecord(id)]);
+      await notifyOrderChange(transaction, { orderId: id, erased: true });
       return { order, erased: true };
     });
   }
@@ -111,5 +114,6 @@ export class OrderStore {
   private async publish(transaction: EntityManager, { order, events }: Decision): Promise<void> {
     await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
     await this.outbox.enqueue(transaction, ...events);
+    await notifyOrderChange(transaction, { orderId: order.id, version: order.version });
   }
 }

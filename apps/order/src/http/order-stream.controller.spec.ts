@@ -1,0 +1,158 @@
+/**
+ * The order stream's promises to a client, with the database and the connection replaced by stand-ins: the list
+ * first, then changes never older than that list; a failed read or a shutdown ends the stream (the browser
+ * reconnects and catches up from a new list).
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { placeOrder, type Order } from '../domain/order.js';
+import type { OrderChangeListener, OrderChangeSignal } from '../persistence/order-change-listener.js';
+import type { OrderStore } from '../persistence/order-store.js';
+import { OrderStreamController } from './order-stream.controller.js';
+
+const anOrder = (version = 1): Order => ({
+  ...placeOrder(
+    {
+      customerId: '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11',
+      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
+      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
+    },
+    '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f',
+    { correlationId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', causationId: null },
+    new Date('2026-03-01T10:00:00.000Z'),
+  ).order,
+  version,
+});
+
+/** What a client received: the events' names and the versions of the orders in them. */
+class FakeResponse extends EventEmitter {
+  readonly received: string[] = [];
+  writableEnded = false;
+  destroyed = false;
+  writableLength = 0;
+  writeHead() {
+    return this;
+  }
+  write(text: string) {
+    const event = /^event: (.+)\ndata: (.+)\n\n$/.exec(text);
+    if (!event) return true;
+    const data = JSON.parse(event[2]!);
+    const versions = event[1] === 'orders' ? data.orders.map((order: Order) => order.version).join(',') : data.version;
+    this.received.push(`${event[1]} ${versions}`);
+    return true;
+  }
+  end() {
+    this.writableEnded = true;
+    this.emit('close');
+  }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((yes, no) => ((resolve = yes), (reject = no)));
+  return { promise, resolve, reject };
+}
+
+const streams: OrderStreamController[] = [];
+afterEach(() => streams.splice(0).forEach((stream) => stream.onModuleDestroy()));
+
+/** A stream with a store whose reads finish when the test says so, in the order the test says. */
+function aStream() {
+  let notify!: (signal: OrderChangeSignal) => void;
+  const lists: ReturnType<typeof deferred<{ orders: Order[]; total: number }>>[] = [];
+  const finds: ReturnType<typeof deferred<Order | null>>[] = [];
+  const store = {
+    list: () => (lists.push(deferred()), lists.at(-1)!.promise),
+    find: () => (finds.push(deferred()), finds.at(-1)!.promise),
+  };
+  const listener = { subscribe: (subscriber: typeof notify) => ((notify = subscriber), () => undefined) };
+  const stream = new OrderStreamController(store as unknown as OrderStore, listener as unknown as OrderChangeListener);
+  stream.onModuleInit();
+  streams.push(stream);
+  /** Lets every read that can run, run. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const connect = async () => {
+    const response = new FakeResponse();
+    stream.open(response as unknown as ServerResponse);
+    await settle();
+    return response;
+  };
+  const changed = (version: number) => notify({ kind: 'change', change: { orderId: anOrder().id, version } });
+  return { stream, connect, changed, lists, finds, settle };
+}
+
+describe('the order stream', () => {
+  it('sends a client the newest orders first, then each change, read after its notification', async () => {
+    const { connect, changed, lists, finds, settle } = aStream();
+    const client = await connect();
+    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    await settle();
+
+    changed(2);
+    await settle();
+    finds[0]!.resolve(anOrder(2));
+    await settle();
+
+    expect(client.received).toEqual(['orders 1', 'order 2']);
+  });
+
+  it('never sends a change before the list it may be newer than: reads are answered in the order they were asked', async () => {
+    const { connect, changed, lists, finds, settle } = aStream();
+    const client = await connect(); // its list is being read...
+    changed(2); // ...when the order changes
+    await settle();
+    expect(finds).toHaveLength(0); // the change waits for the list
+
+    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    await settle();
+    finds[0]!.resolve(anOrder(2));
+    await settle();
+
+    expect(client.received).toEqual(['orders 1', 'order 2']);
+  });
+
+  it('reads an order once for all its clients, and once for changes that come before the read begins', async () => {
+    const { connect, changed, lists, finds, settle } = aStream();
+    const [first, second] = [await connect(), await connect()];
+    changed(2);
+    changed(3);
+    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    await settle();
+    lists[1]!.resolve({ orders: [anOrder(1)], total: 1 });
+    await settle();
+    finds[0]!.resolve(anOrder(3));
+    await settle();
+
+    expect(finds).toHaveLength(1);
+    expect(first.received).toEqual(['orders 1', 'order 3']);
+    expect(second.received).toEqual(['orders 1', 'order 3']);
+  });
+
+  it('ends the streams when a read fails, so that their browsers reconnect and catch up', async () => {
+    const { connect, changed, lists, finds, settle } = aStream();
+    const client = await connect();
+    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    await settle();
+    changed(2);
+    await settle();
+    finds[0]!.reject(new Error('the database is down'));
+    await settle();
+
+    expect(client.writableEnded).toBe(true);
+  });
+
+  it('ends every stream on shutdown, which the HTTP server waits for, and turns new ones away', async () => {
+    const { stream, connect, lists } = aStream();
+    const client = await connect();
+    lists[0]!.resolve({ orders: [], total: 0 });
+
+    stream.onModuleDestroy();
+
+    expect(client.writableEnded).toBe(true);
+    const late = await connect();
+    expect(late.writableEnded).toBe(true);
+    expect(lists).toHaveLength(1);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * `GET /orders/stream`: the orders, live, as server-sent events (what the saga page listens to).
+ *
+ * A client first gets `orders`, the newest orders as they are now, so a page that opens or reconnects
+ * (EventSource reconnects by itself) catches up; then `order`, an order each time it changes, and `order-erased`.
+ * Changes come from Postgres NOTIFY (persistence/order-changes.ts): every committed change, made by whichever
+ * order service instance, and none that rolled back. One read per change serves every client of this process,
+ * and reads run one after the other, so a client never gets an order older than the list it started from.
+ */
+import { Controller, Get, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { OrderChangeListener, type OrderChangeSignal } from '../persistence/order-change-listener.js';
+import { OrderStore } from '../persistence/order-store.js';
+import { presentOrder } from './order.responses.js';
+
+/** How many orders a client gets on connecting: the newest. */
+const STREAMED_ORDERS = 20;
+/** A comment line this often keeps proxies and load balancers from closing a quiet stream. */
+const HEARTBEAT_MS = 15_000;
+/** How long a browser waits before it reconnects a dropped stream. */
+const RECONNECT_MS = 2_000;
+/** A client that reads slower than orders change is dropped once this much waits for it; it reconnects. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const message = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+@Controller('orders')
+export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(OrderStreamController.name);
+  private readonly clients = new Set<ServerResponse>();
+  /** Reads run one at a time, in the order they were asked for. */
+  private reads: Promise<void> = Promise.resolve();
+  /** Orders whose read is queued and not yet begun: a further change to one of them needs no read of its own. */
+  private readonly queued = new Set<string>();
+  private heartbeat?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private closing = false;
+
+  constructor(
+    private readonly store: OrderStore,
+    private readonly changes: OrderChangeListener,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.changes.subscribe((signal) => this.onChange(signal));
+    this.heartbeat = setInterval(
+      () => this.clients.forEach((client) => this.write(client, ': keep-alive\n\n')),
+      HEARTBEAT_MS,
+    );
+  }
+
+  /** Ends every stream: the HTTP server cannot close while one is open. Browsers reconnect, to another instance. */
+  onModuleDestroy(): void {
+    this.closing = true;
+    this.unsubscribe?.();
+    clearInterval(this.heartbeat);
+    for (const client of this.clients) client.end(); // a read still under way writes to no one
+    this.clients.clear();
+  }
+
+  @Get('stream')
+  open(@Res() response: ServerResponse): void {
+    if (this.closing) {
+      response.writeHead(503, { 'retry-after': '2' }).end();
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no', // nginx would otherwise hold events back in its buffer
+    });
+    response.write(`retry: ${RECONNECT_MS}\n\n`);
+    this.clients.add(response);
+    response.on('close', () => this.clients.delete(response));
+    this.enqueue(async () => message('orders', { orders: await this.newest() }), [response]);
+  }
+
+  private onChange(signal: OrderChangeSignal): void {
+    if (this.clients.size === 0) return; // a client that connects later reads the list anyway
+    if (signal.kind === 'resync') {
+      this.enqueue(async () => message('orders', { orders: await this.newest() }));
+      return;
+    }
+    const { change } = signal;
+    if ('erased' in change) {
+      this.enqueue(async () => message('order-erased', { orderId: change.orderId }));
+      return;
+    }
+    if (this.queued.has(change.orderId)) return;
+    this.queued.add(change.orderId);
+    this.enqueue(async () => {
+      this.queued.delete(change.orderId); // a change from now on must be read again
+      const order = await this.store.find(change.orderId);
+      return order ? message('order', presentOrder(order)) : undefined; // erased since: its own notice follows
+    });
+  }
+
+  /**
+   * Queues `read`, to send what it returns to `audience`: by default the clients connected now, whose own list
+   * is queued before this read (a client that connects later reads a list that already holds the change).
+   * When the read fails, the audience's streams end: they reconnect, and catch up from the list.
+   */
+  private enqueue(read: () => Promise<string | undefined>, audience = [...this.clients]): void {
+    this.reads = this.reads.then(async () => {
+      try {
+        const text = await read();
+        if (text !== undefined) audience.forEach((client) => this.write(client, text));
+      } catch (error) {
+        this.logger.warn(`order stream: a read failed (${(error as Error).message}); its clients will reconnect`);
+        audience.forEach((client) => client.end());
+      }
+    });
+  }
+
+  private async newest() {
+    const { orders } = await this.store.list(STREAMED_ORDERS, 0);
+    return orders.map(presentOrder);
+  }
+
+  private write(client: ServerResponse, text: string): void {
+    if (!this.clients.has(client) || client.writableEnded) return; // gone since the read was queued
+    client.write(text);
+    if (client.writableLength > MAX_BUFFERED_BYTES) {
+      this.logger.warn('order stream: dropping a client that does not keep up; it will reconnect and catch up');
+      client.destroy();
+    }
+  }
+}

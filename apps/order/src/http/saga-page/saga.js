@@ -1,0 +1,268 @@
+/**
+ * The saga page. It keeps the newest orders from the server-sent events of GET /orders/stream (the list on
+ * connecting, then every order as it changes), and draws each one's history as a timeline with a lane per service.
+ * The buttons call the order service's ordinary API, as any client would. No framework, no build step: the
+ * browser runs this file as it is.
+ */
+
+const LANES = ['order', 'payment', 'inventory', 'shipping'];
+
+/**
+ * The service each step of an order's history comes from, and its part in the saga. A compensation undoes a
+ * step its service took; the cancellation is what makes the services compensate.
+ */
+const STEPS = {
+  OrderPlaced: { lane: 'order', kind: 'step' },
+  PaymentAuthorized: { lane: 'payment', kind: 'step' },
+  PaymentDeclined: { lane: 'payment', kind: 'failure' },
+  PaymentRefunded: { lane: 'payment', kind: 'compensation' },
+  StockReserved: { lane: 'inventory', kind: 'step' },
+  StockReservationFailed: { lane: 'inventory', kind: 'failure' },
+  StockReleased: { lane: 'inventory', kind: 'compensation' },
+  ShipmentScheduled: { lane: 'shipping', kind: 'step' },
+  ShipmentFailed: { lane: 'shipping', kind: 'failure' },
+  ShipmentCancelled: { lane: 'shipping', kind: 'compensation' },
+  OrderCompleted: { lane: 'order', kind: 'outcome' },
+  OrderCancelled: { lane: 'order', kind: 'cancellation' },
+};
+const TERMINAL = ['COMPLETED', 'CANCELLED'];
+/** As many as the stream sends on connecting. */
+const SHOWN = 20;
+
+/** The demo data that `npm run seed` loads (scripts/seed.mjs), and the README's request for each scenario. */
+const ADA = '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11';
+const BOB = '0b0b0b0b-1111-4222-8333-444444444444';
+const CUSTOMERS = { [ADA]: 'Ada', [BOB]: 'Bob' };
+const happy = {
+  customerId: ADA,
+  items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }],
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Way',
+    city: 'London',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+};
+const SCENARIOS = {
+  happy,
+  declined: { ...happy, customerId: BOB },
+  'out-of-stock': { ...happy, items: [{ sku: 'LAMP-1', quantity: 2, unitPriceCents: 1500 }] },
+  'no-shipping': { ...happy, shippingAddress: { ...happy.shippingAddress, country: 'AQ' } },
+};
+
+/** The order service's API, relative to this page (served at /saga/), so that it works behind a path prefix too. */
+const api = (path) => new URL(`../${path}`, document.baseURI);
+
+/** orderId -> the newest version of the order received. */
+const orders = new Map();
+/** orderId -> its card, with the version it shows. */
+const cards = new Map();
+
+const connection = document.getElementById('connection');
+const outcome = document.getElementById('outcome');
+const list = document.getElementById('orders');
+const empty = document.getElementById('empty');
+const announcer = document.getElementById('announcer');
+
+listen();
+for (const button of document.querySelectorAll('[data-scenario]')) {
+  button.addEventListener('click', () => place(button));
+}
+list.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-cancel]');
+  if (button) cancel(button);
+});
+
+function listen() {
+  const source = new EventSource(api('orders/stream'));
+  source.addEventListener('orders', (event) => {
+    orders.clear();
+    for (const order of JSON.parse(event.data).orders) orders.set(order.orderId, order);
+    render();
+    setConnection('live', 'Live');
+  });
+  source.addEventListener('order', (event) => {
+    const order = JSON.parse(event.data);
+    const known = orders.get(order.orderId);
+    if (known && known.version >= order.version) return; // never step back to an older version
+    orders.set(order.orderId, order);
+    render();
+    if (known && known.status !== order.status && TERMINAL.includes(order.status)) {
+      announcer.textContent = `Order ${short(order.orderId)} ${order.status}${order.reason ? `, ${order.reason}` : ''}`;
+    }
+  });
+  source.addEventListener('order-erased', (event) => {
+    orders.delete(JSON.parse(event.data).orderId);
+    render();
+  });
+  source.addEventListener('error', () => {
+    if (source.readyState === EventSource.CLOSED) {
+      // The server answered, but not with a stream (say, 503 while it shuts down): the browser gives up; we do not.
+      setConnection('offline', 'Offline: retrying…');
+      setTimeout(listen, 5_000);
+    } else {
+      setConnection('reconnecting', 'Reconnecting…'); // the browser retries by itself
+    }
+  });
+}
+
+function setConnection(state, text) {
+  connection.dataset.state = state;
+  connection.textContent = text;
+}
+
+async function place(button) {
+  const label = button.textContent.trim();
+  button.disabled = true;
+  try {
+    const placed = await send('POST', 'orders', SCENARIOS[button.dataset.scenario]);
+    say(`Placed order ${short(placed.orderId)} (${label}). Watch its saga below.`);
+  } catch (error) {
+    say(`Could not place the order (${label}): ${error.message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function cancel(button) {
+  const orderId = button.dataset.cancel;
+  button.disabled = true;
+  try {
+    await send('POST', `orders/${orderId}/cancel`);
+    say(`Order ${short(orderId)} cancelled: each service now undoes its own step.`);
+  } catch (error) {
+    say(`Could not cancel order ${short(orderId)}: ${error.message}`, true);
+    button.disabled = false;
+  }
+}
+
+async function send(method, path, body) {
+  const response = await fetch(api(path), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message ?? `${response.status} ${response.statusText}`);
+  return answer;
+}
+
+function say(text, isError = false) {
+  outcome.textContent = text;
+  outcome.classList.toggle('outcome--error', isError);
+}
+
+/** Brings the cards in line with `orders`: newest first, redrawing only the orders whose version changed. */
+function render() {
+  const shown = [...orders.values()]
+    .sort((a, b) => b.placedAt.localeCompare(a.placedAt) || b.orderId.localeCompare(a.orderId))
+    .slice(0, SHOWN);
+  for (const [orderId, { element }] of cards) {
+    if (!shown.some((order) => order.orderId === orderId)) {
+      element.remove();
+      cards.delete(orderId);
+    }
+  }
+  let previous = null;
+  for (const order of shown) {
+    let shownCard = cards.get(order.orderId);
+    if (shownCard?.version !== order.version) {
+      const element = card(order);
+      shownCard?.element.replaceWith(element);
+      shownCard = { element, version: order.version };
+      cards.set(order.orderId, shownCard);
+    }
+    const expected = previous ? previous.nextElementSibling : list.firstElementChild;
+    if (expected !== shownCard.element) {
+      if (previous) previous.after(shownCard.element);
+      else list.prepend(shownCard.element);
+    }
+    previous = shownCard.element;
+  }
+  empty.hidden = shown.length > 0;
+}
+
+function card(order) {
+  const titleId = `order-${order.orderId}`;
+  const running = !TERMINAL.includes(order.status);
+  return h(
+    'article',
+    { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status, 'aria-labelledby': titleId },
+    h(
+      'header',
+      { class: 'order-header' },
+      h('h3', { id: titleId }, `Order ${short(order.orderId)}`),
+      h(
+        'p',
+        { class: `status status--${order.status.toLowerCase()}` },
+        order.status,
+        order.reason ? h('span', { class: 'reason' }, order.reason) : null,
+      ),
+      h('p', { class: 'summary' }, summary(order)),
+      running ? h('button', { type: 'button', class: 'cancel', 'data-cancel': order.orderId }, 'Cancel order') : null,
+    ),
+    timeline(order),
+  );
+}
+
+function summary(order) {
+  const customer = CUSTOMERS[order.customerId] ?? order.shippingAddress.name;
+  const items = order.items.map((item) => `${item.quantity} × ${item.sku}`).join(', ');
+  const placed = new Date(order.placedAt).toLocaleTimeString();
+  return `${customer} · ${items} · ${(order.totalCents / 100).toFixed(2)} · to ${order.shippingAddress.country} · placed ${placed}`;
+}
+
+function timeline(order) {
+  const start = Date.parse(order.history[0]?.at ?? order.placedAt);
+  const steps = order.history.map((entry, index) => {
+    const { lane, kind } = STEPS[entry.type] ?? { lane: 'order', kind: 'step' };
+    const step = h(
+      'li',
+      { class: `step step--${kind}`, 'data-step': entry.type, 'data-lane': lane, 'data-kind': kind },
+      h('span', { class: 'visually-hidden' }, `${lane}: `),
+      h('span', { class: 'step-name' }, entry.type),
+      marker(kind, order),
+      h('time', { datetime: entry.at, title: new Date(entry.at).toLocaleString() }, elapsed(start, entry.at)),
+    );
+    step.style.gridColumn = String(LANES.indexOf(lane) + 1);
+    step.style.gridRow = String(index + 1);
+    return step;
+  });
+  return h(
+    'div',
+    { class: 'saga' },
+    h('div', { class: 'lanes', 'aria-hidden': 'true' }, ...LANES.map((lane) => h('div', { class: 'lane' }, lane))),
+    h('ol', { class: 'timeline', 'aria-label': `Saga of order ${short(order.orderId)}, oldest step first` }, ...steps),
+  );
+}
+
+function marker(kind, order) {
+  switch (kind) {
+    case 'compensation':
+      return h('span', { class: 'tag' }, h('span', { 'aria-hidden': 'true' }, '↩ '), 'compensation');
+    case 'cancellation':
+      return h('span', { class: 'tag' }, order.reason ? `cancellation: ${order.reason}` : 'cancellation');
+    case 'failure':
+      return h('span', { class: 'tag' }, 'failed');
+    default:
+      return null;
+  }
+}
+
+const short = (orderId) => orderId.slice(0, 8);
+
+function elapsed(start, at) {
+  const seconds = (Date.parse(at) - start) / 1000;
+  return seconds === 0 ? 'start' : `+${seconds.toFixed(2)} s`;
+}
+
+/** A new element: attributes set as given (null leaves one out), children appended as nodes or plain text. */
+function h(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined) element.setAttribute(name, value);
+  }
+  element.append(...children.filter((child) => child !== null && child !== undefined));
+  return element;
+}

