@@ -12,13 +12,13 @@ export class StockController {
 
   /** A SKU never stocked has nothing available. */
   @Get(':sku')
-  async get(@Param('sku', new ZodValidation(sku)) id: string) {
+  async get(@Param('sku', new ZodValidation(sku, 'sku')) id: string) {
     return (await this.store.findStock(id)) ?? { sku: id, available: 0, reserved: 0, sold: 0 };
   }
 
   @Put(':sku')
   async set(
-    @Param('sku', new ZodValidation(sku)) id: string,
+    @Param('sku', new ZodValidation(sku, 'sku')) id: string,
     @Body(new ZodValidation(setStockRequest)) { available }: z.output<typeof setStockRequest>,
   ) {
     return this.store.setAvailable(id, available);

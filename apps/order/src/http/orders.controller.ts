@@ -67,7 +67,7 @@ export class OrdersController {
   }
 
   @Get()
-  async list(@Query(new ZodValidation(listOrdersQuery)) { limit, offset }: ListOrdersQuery) {
+  async list(@Query(new ZodValidation(listOrdersQuery, '(query)')) { limit, offset }: ListOrdersQuery) {
     const { orders, total } = await this.store.list(limit, offset);
     return { orders: orders.map(presentOrder), total, limit, offset };
   }
