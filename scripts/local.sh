@@ -43,7 +43,7 @@ up() {
     done
     echo "$name: healthy at http://127.0.0.1:$port (log: .local/logs/$name.log)"
   done
-  echo "The saga is up. Place an order: see README.md, Quick start."
+  echo "The saga is up: http://localhost:3001/saga/ (load the demo data first: npm run seed)."
 }
 
 down() {

@@ -28,30 +28,32 @@ export class OrderViews {
   ) {}
 
   /**
-   * The order's newest snapshot in the view, read in `transaction`.
+   * The order's newest snapshot in the view, read in `transaction`. Waits up to `awaitOrderMs` for it.
    * @throws OrderNotInViewYet while the view may still receive it (the event is retried)
-   * @throws EventRejectedError when the view has read all of `orders` and the order is not there: it was erased
-   *   or never placed, and no retry can change that
+   * @throws EventRejectedError when, after that wait, the view has read all of `orders` and the order is not
+   *   there: it was erased or never placed, and no retry can change that
    */
   async require(transaction: EntityManager, orderId: string): Promise<OrderSnapshot> {
     const deadline = Date.now() + this.options.awaitOrderMs;
     for (;;) {
       const snapshot = await this.store.find(transaction, orderId);
       if (snapshot) return snapshot;
-      // An order's snapshot is published before (or in the same request as) the events that follow from it, so
-      // a view that has read to the end of every partition holds it. Caught up first, then look once more: a
-      // view being rebuilt may have been empty a moment ago, and full by now.
-      if (await this.projector.isCaughtUp()) {
-        const late = await this.store.find(transaction, orderId);
-        if (late) return late;
-        throw new EventRejectedError(
-          `order ${orderId} is not in the order view, which has read all of ${this.options.topic}: ` +
-            `it was erased or never placed`,
-        );
-      }
       const left = deadline - Date.now();
-      if (left <= 0) throw new OrderNotInViewYet(orderId);
-      await this.projector.nextBatch(Math.min(left, 250));
+      if (left > 0) {
+        await this.projector.nextBatch(Math.min(left, 250));
+        continue;
+      }
+      // Why wait even when the view looks caught up: the snapshot and the event that follows it leave in one
+      // request, but the broker appends each partition on its own, so the event can be readable a moment before
+      // the snapshot is. After the wait, a view that has read to the end of every partition holds every order
+      // placed. Caught up first, then look once more: a view being rebuilt may have been empty a moment ago.
+      if (!(await this.projector.isCaughtUp())) throw new OrderNotInViewYet(orderId);
+      const late = await this.store.find(transaction, orderId);
+      if (late) return late;
+      throw new EventRejectedError(
+        `order ${orderId} is not in the order view, which has read all of ${this.options.topic}: ` +
+          `it was erased or never placed`,
+      );
     }
   }
 }
