@@ -73,6 +73,17 @@ export class SagaClient {
     return (await request<{ orders: Order[] }>('GET', `${this.saga.url('order')}/orders?limit=100`)).body.orders;
   }
 
+  /** Every order, page by page. */
+  async allOrders(): Promise<Order[]> {
+    const orders: Order[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const url = `${this.saga.url('order')}/orders?limit=100&offset=${offset}`;
+      const { body } = await request<{ orders: Order[] }>('GET', url);
+      orders.push(...body.orders);
+      if (body.orders.length < 100) return orders;
+    }
+  }
+
   async order(orderId: string): Promise<Order> {
     return (await request<Order>('GET', `${this.saga.url('order')}/orders/${orderId}`)).body;
   }

@@ -92,21 +92,13 @@ export class SagaServices {
   }
 
   /** Stops one service (SIGTERM, as an orchestrator would); its events wait in Kafka until it is back. */
-  async stopService(name: ServiceName): Promise<void> {
-    const child = this.services[name].process;
-    if (!this.isRunning(name)) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+  stopService(name: ServiceName): Promise<void> {
+    return this.end(name, 'SIGTERM');
   }
 
   /** Kills one service outright (SIGKILL: no shutdown hooks, no goodbye to Kafka), as a crash would. */
-  async killService(name: ServiceName): Promise<void> {
-    const child = this.services[name].process;
-    if (!this.isRunning(name)) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+  killService(name: ServiceName): Promise<void> {
+    return this.end(name, 'SIGKILL');
   }
 
   isRunning(name: ServiceName): boolean {
@@ -162,6 +154,14 @@ export class SagaServices {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private async end(name: ServiceName, signal: NodeJS.Signals): Promise<void> {
+    const child = this.services[name].process;
+    if (!this.isRunning(name)) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
   }
 
   /** Polls /health until 200; fails at once if the process ends meanwhile (a crash is not something to wait out). */

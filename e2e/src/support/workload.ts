@@ -6,11 +6,11 @@
  * once the system is quiet (every outbox sent, every consumer group at the end of its topics) and look at the
  * effects in every service, not at what the services say about themselves.
  */
+import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
 import { DeadLetterHeader, unreadPartitions } from '@saga/outbox';
 import { eventually, TopicReader } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { request } from './http.js';
 import { countSteps, TERMINAL, type Order, type SagaClient } from './saga-client.js';
 import { SERVICE_NAMES, type SagaServices } from './saga-services.js';
 
@@ -116,8 +116,7 @@ export class Workload {
 
   /** Records every consumer must set aside: each kind of poison once on every event topic and on `orders`. */
   async injectPoison(): Promise<void> {
-    const topics = ['order-events', 'payment-events', 'inventory-events', 'shipping-events', 'orders'];
-    const records = topics.flatMap((topic) =>
+    const records = Object.values(Topics).flatMap((topic) =>
       Object.entries(poisonKinds).map(([kind, value]) => {
         const key = randomUUID();
         return { topic: this.saga.topic(topic), key, kind, value: value(key) };
@@ -148,7 +147,7 @@ export class Workload {
 
   /** Checks every invariant; the system must be quiet first (untilQuiet). */
   async check(): Promise<Check[]> {
-    const orders = await this.allOrders();
+    const orders = await this.client.allOrders();
     const byId = new Map(orders.map((order) => [order.orderId, order]));
     const mine = this.placed.map((placed) => ({ ...placed, order: byId.get(placed.orderId) }));
     const completed = mine.filter(({ order }) => order?.status === 'COMPLETED');
@@ -255,9 +254,7 @@ export class Workload {
     const expected = this.poison.flatMap(({ topic, key, kind }) =>
       (consumers.get(topic) ?? []).map((consumer) => ({ topic, key, kind, consumer })),
     );
-    const topics = [
-      ...new Set(['order-events', 'payment-events', 'inventory-events', 'shipping-events', 'orders']),
-    ].map((topic) => `${this.saga.topic(topic)}.dlq`);
+    const topics = Object.values(Topics).map((topic) => this.saga.topic(topic) + DEAD_LETTER_SUFFIX);
     const reader = await TopicReader.start(this.saga.kafkaBrokers, topics);
     try {
       const letters = await reader
@@ -327,23 +324,11 @@ export class Workload {
       const byTopic = new Map<string, string[]>();
       for (const groupId of groups) {
         for (const { topic } of await admin.fetchOffsets({ groupId })) {
-          if (!topic.endsWith('.dlq')) byTopic.set(topic, [...(byTopic.get(topic) ?? []), groupId]);
+          if (!topic.endsWith(DEAD_LETTER_SUFFIX)) byTopic.set(topic, [...(byTopic.get(topic) ?? []), groupId]);
         }
       }
       return byTopic;
     });
-  }
-
-  private async allOrders(): Promise<Order[]> {
-    const orders: Order[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const { body } = await request<{ orders: Order[] }>(
-        'GET',
-        `${this.saga.url('order')}/orders?limit=100&offset=${offset}`,
-      );
-      orders.push(...body.orders);
-      if (body.orders.length < 100) return orders;
-    }
   }
 }
 

@@ -6,7 +6,7 @@ import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.
 import { OrderViewProjector } from './order-view.projector.js';
 import { OrderViewStore } from './order-view.store.js';
 
-/** Thrown when an order is not in the view yet. An ordinary error: the consumer retries the event. */
+/** Thrown when an order is not in the view yet. Transient: the consumer retries the event for as long as it lasts. */
 export class OrderNotInViewYet extends TransientError {
   constructor(orderId: string) {
     super(`order ${orderId} is not in the order view yet`);

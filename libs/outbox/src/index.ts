@@ -16,7 +16,7 @@ export { ConsumerGate } from './inbox/consumer-gate.js';
 export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './inbox/dead-letters.js';
 export { redriveDeadLetters, type RedriveResult } from './inbox/redrive.js';
 export { createKafka } from './kafka/kafka-client.js';
-export { backoffDelay } from './backoff.js';
+export { PgListener, type PgListenerOptions } from './pg-listener.js';
 export { unreadPartitions, withAdmin } from './kafka/admin.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export {

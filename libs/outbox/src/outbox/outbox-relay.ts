@@ -9,11 +9,11 @@
  */
 import { Logger } from '@nestjs/common';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { FaultInjector } from '../faults.js';
 import { LockNamespace, OUTBOX_CHANNEL } from '../locks.js';
-import { backoffDelay, sleep } from '../backoff.js';
+import { backoffDelay } from '../backoff.js';
+import { PgListener } from '../pg-listener.js';
 
 export type RelayOptions = {
   /** Rows sent to Kafka in one request per lane. */
@@ -53,7 +53,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private nudged = false;
   private wake?: () => void;
-  private listener?: pg.Client;
+  private readonly listener: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
   private connected?: Promise<void>;
 
@@ -63,14 +63,23 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly faults: FaultInjector,
     /** For the LISTEN connection, which must stay open outside the pool. */
-    private readonly databaseUrl: string,
-  ) {}
+    databaseUrl: string,
+  ) {
+    // A NOTIFY wakes the relay; so does (re)starting to listen, as rows may have been committed meanwhile.
+    this.listener = new PgListener({
+      databaseUrl,
+      channel: OUTBOX_CHANNEL,
+      name: OutboxRelay.name,
+      onNotification: () => this.nudge(),
+      onListening: () => this.nudge(),
+    });
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
     await this.connect();
     this.running = true;
-    void this.listen();
+    await this.listener.start();
     this.loop = this.run();
     this.cleanupTimer = setInterval(() => void this.deleteExpired(), this.options.cleanupIntervalMs).unref();
   }
@@ -80,7 +89,7 @@ export class OutboxRelay {
     clearInterval(this.cleanupTimer);
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.stop();
     if (this.connected) await this.producer.disconnect();
     this.connected = undefined;
   }
@@ -177,29 +186,6 @@ export class OutboxRelay {
   private nudge(): void {
     this.nudged = true;
     this.wake?.();
-  }
-
-  private async listen(attempt = 1): Promise<void> {
-    if (!this.running) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl });
-    client.on('notification', () => this.nudge());
-    client.on('error', (error) => {
-      this.logger.warn(`outbox LISTEN connection lost (${error.message}); polling until it is back`);
-      void client.end().catch(() => undefined);
-      setTimeout(() => void this.listen(), backoffDelay(1, 500, 500)).unref();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-      this.nudge(); // rows may have been committed while no one was listening
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      const delay = backoffDelay(attempt, 500, 10_000);
-      this.logger.warn(`cannot LISTEN for outbox rows (${(error as Error).message}); retrying in ${delay} ms`);
-      await sleep(delay);
-      return this.listen(attempt + 1);
-    }
   }
 
   /** Deletes rows published longer ago than the retention. Runs every `cleanupIntervalMs` while started. */
