@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # One recipe for the four services: `docker build --build-arg APP=payment .` builds the payment service's image
 # (compose.yaml does this for each). Compiling needs TypeScript and the rest of the devDependencies; running needs
 # only the compiled JavaScript and the production dependencies. So the runtime stage starts from a clean Node image

@@ -9,7 +9,8 @@ export default async function globalSetup(): Promise<void> {
   if (infrastructure.containers) process.env.TEST_CONTAINERS = JSON.stringify(infrastructure.containers);
   // Fail here, once and clearly, when the broker does not answer. Tests create topics of their own.
   const admin = new Kafka({ brokers: infrastructure.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect().catch((error: Error) => {
+  await admin.connect().catch(async (error: Error) => {
+    await infrastructure.stop(); // Jest runs no teardown after a failed setup
     throw new Error(
       `Kafka does not answer at ${infrastructure.kafkaBrokers.join(',')} (${error.message}). ` +
         'Start it with `npm run infra:up`, or run where a container engine answers (Testcontainers).',

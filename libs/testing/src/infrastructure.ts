@@ -4,6 +4,7 @@
  * else in the project); otherwise the tests use the broker and server named by the environment.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { freePort } from './free-port.js';
 
 export type Infrastructure = {
@@ -56,13 +57,16 @@ function fromEnvironment(): Infrastructure {
 async function startContainers(): Promise<Infrastructure> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  await removeAbandonedContainers();
+  const labels = { [RUN_LABEL]: `${hostname()}:${process.pid}` };
 
   // Kafka tells clients the address to reconnect to, so that address must be known before it starts:
   // take a free port and publish the container's listener on the same port of the host. Postgres gets a fixed
   // host port too, so that an outage test can stop and start it and the services find it where it was.
   const [port, postgresPort] = await Promise.all([freePort(), freePort()]);
-  const [kafka, postgres] = await Promise.all([
+  const started = await Promise.allSettled([
     new GenericContainer(`apache/kafka:${kafkaVersion()}`)
+      .withLabels(labels)
       .withExposedPorts({ container: port, host: port })
       .withEnvironment({
         KAFKA_NODE_ID: '1',
@@ -82,21 +86,61 @@ async function startContainers(): Promise<Infrastructure> {
       .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
       .start(),
     new PostgreSqlContainer(POSTGRES_IMAGE)
+      .withLabels(labels)
       .withUsername('postgres')
       .withPassword('postgres')
       .withExposedPorts({ container: 5432, host: postgresPort })
       .start(),
   ]);
+  const [kafka, postgres] = [valueOf(started[0]), valueOf(started[1])];
+  const stop = async () => {
+    await Promise.all([kafka?.stop(), postgres?.stop()]);
+  };
+  if (!kafka || !postgres) {
+    await stop(); // the one that did start, so that a failed start leaves nothing running
+    const failure = started.find((result) => result.status === 'rejected');
+    throw failure?.reason;
+  }
 
   return {
     source: 'testcontainers',
     kafkaBrokers: [`localhost:${port}`],
     postgresUrl: postgres.getConnectionUri(),
     containers: { kafka: kafka.getId(), postgres: postgres.getId() },
-    stop: async () => {
-      await Promise.all([kafka.stop(), postgres.stop()]);
-    },
+    stop,
   };
+}
+
+/** Marks the containers of one test run: `<host>:<pid>` of the process that started them. */
+const RUN_LABEL = 'org.kafka-order-saga.test-run';
+
+/**
+ * Testcontainers' reaper (Ryuk) removes a run's containers when the run dies; where it cannot run (no image for
+ * it, or TESTCONTAINERS_RYUK_DISABLED), the global teardown stops them, but a run that was killed leaves them
+ * behind. The next run removes those: containers of this machine whose process is gone.
+ */
+async function removeAbandonedContainers(): Promise<void> {
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  const { container } = await getContainerRuntimeClient();
+  const ours = await container.dockerode.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+  for (const info of ours) {
+    const [host, pid] = (info.Labels[RUN_LABEL] ?? '').split(':');
+    if (host !== hostname() || processIsAlive(Number(pid))) continue;
+    console.log(`Removing container ${info.Id.slice(0, 12)} (${info.Image}), left by an earlier test run`);
+    await container.dockerode.getContainer(info.Id).remove({ force: true, v: true });
+  }
+}
+
+const valueOf = <T>(result: PromiseSettledResult<T>): T | undefined =>
+  result.status === 'fulfilled' ? result.value : undefined;
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Inside an integration or e2e test: where the global setup found Kafka and Postgres. */
