@@ -4,7 +4,7 @@
  * it on request (the `rebuild` command) or finds it empty when it starts, having missed orders while it was down.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Topics } from '@saga/events';
+import { Topics, type OrderPlaced } from '@saga/events';
 import { anOrderPlaced, eventually, TopicReader, type ReadMessage } from '@saga/testing';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { execFile } from 'node:child_process';
@@ -27,25 +27,11 @@ afterAll(async () => {
   await saga?.stop();
 });
 
-/** Orders with every outcome: completed, declined, out of stock, and not shippable. */
+/** Orders with every outcome (completed, declined, out of stock, not shippable), once their sagas have ended. */
 async function runSagas(): Promise<string[]> {
-  const [sku, scarce, rich, poor] = await Promise.all([
-    client.stockedSku(100),
-    client.stockedSku(0),
-    client.customerWithLimit(1_000_000),
-    client.customerWithLimit(10),
-  ]);
-  const line = (which: string) => [{ sku: which, quantity: 1, unitPriceCents: 500 }];
-  const orderIds = await Promise.all([
-    client.placeOrder(rich, line(sku)),
-    client.placeOrder(rich, line(sku)),
-    client.placeOrder(rich, line(sku)),
-    client.placeOrder(poor, line(sku)),
-    client.placeOrder(rich, line(scarce)),
-    client.placeOrder(rich, line(sku), 'AQ'),
-  ]);
-  await Promise.all(orderIds.map((id) => client.untilStatus(id, ...TERMINAL)));
-  return orderIds;
+  const placed = await client.placeEveryOutcome();
+  await Promise.all(placed.map(({ orderId }) => client.untilStatus(orderId, ...TERMINAL)));
+  return placed.map(({ orderId }) => orderId);
 }
 
 const wipeView = (service: ServiceName) => saga.query(service, `TRUNCATE order_view`);
@@ -124,8 +110,8 @@ describe('every service keeps a view of the orders, built from the log', () => {
     await client.untilViewsAgree();
   });
 
-  it('an event about an order the log never had is dead-lettered after a short wait; the orders behind it go on', async () => {
-    const stranger = anOrderPlaced(); // never placed through the order service: no snapshot anywhere
+  /** Publishes `event` to order-events as a stranger would, and returns the dead letter it becomes. */
+  async function deadLetterOf(event: OrderPlaced): Promise<ReadMessage> {
     const deadLetters = await TopicReader.start(saga.kafkaBrokers, [saga.topic(`${Topics.orderEvents}.dlq`)]);
     const kafka = new Kafka({ clientId: 'e2e-stranger', brokers: saga.kafkaBrokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -133,17 +119,34 @@ describe('every service keeps a view of the orders, built from the log', () => {
       await producer.connect();
       await producer.send({
         topic: saga.topic(Topics.orderEvents),
-        messages: [{ key: stranger.orderId, value: JSON.stringify(stranger) }],
+        messages: [{ key: event.orderId, value: JSON.stringify(event) }],
       });
-      const ours = (all: ReadMessage[]) => all.filter((m) => m.key === stranger.orderId);
+      const ours = (all: ReadMessage[]) => all.filter((m) => m.key === event.orderId);
       const [letter] = ours(await deadLetters.waitFor((all) => ours(all).length > 0));
-      expect(letter!.headers['dlq-reason']).toContain('it was erased or never placed');
       expect(letter!.headers['dlq-consumer']).toBe(saga.topic('payment'));
+      return letter!;
     } finally {
       await producer.disconnect();
       await deadLetters.stop();
     }
-    const [order] = await runSagas();
+  }
+
+  it('an event about an order the log never had is dead-lettered once the view has read as far as the log went', async () => {
+    const stranger = anOrderPlaced(); // never placed through the order service: no snapshot anywhere
+    const letter = await deadLetterOf(stranger);
+    expect(letter.headers['dlq-reason']).toContain(`order ${stranger.orderId} version 1 is not in`);
+    expect(letter.headers['dlq-reason']).toContain('it was never published');
+
+    const [order] = await runSagas(); // the orders behind it go on
     expect((await client.untilStatus(order!, ...TERMINAL)).status).toBe('COMPLETED');
+  });
+
+  it('an event about an erased order is dead-lettered at once: the tombstone left a marker in the view', async () => {
+    const [orderId] = await runSagas();
+    expect((await client.erase(orderId!)).status).toBe(204);
+    await client.untilViewsAgree();
+
+    const letter = await deadLetterOf(anOrderPlaced({ orderId })); // a forged second request for payment
+    expect(letter.headers['dlq-reason']).toContain(`order ${orderId} was erased`);
   });
 });

@@ -15,7 +15,8 @@ export type Order = {
 };
 export type Credit = { customerId: string; limitCents: number; availableCents: number };
 export type Stock = { sku: string; available: number; reserved: number; sold: number };
-export type OrderViewSummary = { count: number; checksum: string; state?: string };
+/** `notYet`: how often an event found the service's view behind the order version it needs (not on order). */
+export type OrderViewSummary = { count: number; checksum: string; state?: string; notYet?: number };
 
 export const TERMINAL = ['COMPLETED', 'CANCELLED'];
 
@@ -62,6 +63,31 @@ export class SagaClient {
     if (response.status !== 201)
       throw new Error(`placing the order answered ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body.orderId;
+  }
+
+  /**
+   * Six orders at once, of every outcome: three complete, one is declined, one finds no stock, one cannot be
+   * shipped. Returns each order's id with the end its saga must reach.
+   */
+  async placeEveryOutcome(): Promise<{ orderId: string; ends: { status: string; reason?: string } }[]> {
+    const [sku, scarce, rich, poor] = await Promise.all([
+      this.stockedSku(100),
+      this.stockedSku(0),
+      this.customerWithLimit(1_000_000),
+      this.customerWithLimit(10),
+    ]);
+    const line = (which: string) => [{ sku: which, quantity: 1, unitPriceCents: 500 }];
+    const completed = { status: 'COMPLETED' };
+    const cancelled = (reason: string) => ({ status: 'CANCELLED', reason });
+    const scenarios = [
+      { place: () => this.placeOrder(rich, line(sku)), ends: completed },
+      { place: () => this.placeOrder(rich, line(sku)), ends: completed },
+      { place: () => this.placeOrder(rich, line(sku)), ends: completed },
+      { place: () => this.placeOrder(poor, line(sku)), ends: cancelled('PAYMENT_DECLINED') },
+      { place: () => this.placeOrder(rich, line(scarce)), ends: cancelled('OUT_OF_STOCK') },
+      { place: () => this.placeOrder(rich, line(sku), 'AQ'), ends: cancelled('SHIPPING_UNAVAILABLE') },
+    ];
+    return Promise.all(scenarios.map(async ({ place, ends }) => ({ orderId: await place(), ends })));
   }
 
   cancel(orderId: string) {

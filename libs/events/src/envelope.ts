@@ -18,17 +18,37 @@ export type Event<Type extends string, Data> = {
   readonly correlationId: string;
   /** The id of the event that caused this one; null for events caused by a request. */
   readonly causationId: string | null;
+  /**
+   * The version of the order's snapshot (topic `orders`) this event was decided with. A service that reads the
+   * order from its view of that topic waits until the view holds this version or a newer one.
+   */
+  readonly orderVersion: number;
   readonly data: Data;
 };
 
 export type AnyEvent = Event<string, unknown>;
 
-/** Where an event comes from: an incoming request (a new saga run) or an earlier event (the same run). */
-export type Cause = { readonly correlationId: string; readonly causationId: string | null };
+/**
+ * Where an event comes from: an incoming request (a new saga run) or an earlier event (the same run), and the
+ * version of the order it was decided with (an event inherits its cause's, unless the order service changes it).
+ */
+export type Cause = {
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly orderVersion: number;
+};
 
-export const causedByRequest = (correlationId: string = randomUUID()): Cause => ({ correlationId, causationId: null });
+export const causedByRequest = (correlationId: string = randomUUID(), orderVersion = 1): Cause => ({
+  correlationId,
+  causationId: null,
+  orderVersion,
+});
 
-export const causedBy = (event: AnyEvent): Cause => ({ correlationId: event.correlationId, causationId: event.id });
+export const causedBy = (event: AnyEvent): Cause => ({
+  correlationId: event.correlationId,
+  causationId: event.id,
+  orderVersion: event.orderVersion,
+});
 
 /** Wraps data in an envelope. `now` comes from the caller's clock so tests control time. */
 export function createEvent<E extends AnyEvent>(
@@ -47,6 +67,7 @@ export function createEvent<E extends AnyEvent>(
     orderId,
     correlationId: cause.correlationId,
     causationId: cause.causationId,
+    orderVersion: cause.orderVersion,
     data,
   } as E;
 }

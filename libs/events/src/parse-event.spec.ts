@@ -35,8 +35,14 @@ describe('parseEvent', () => {
     expect(result.ok && result.event.data).toEqual(placed.data);
   });
 
+  it('reads an event written before events named their order version as decided with the first version', () => {
+    const result = parseEvent(bytes({ ...placed, orderVersion: undefined }));
+    expect(result.ok && result.event.orderVersion).toBe(1);
+  });
+
   it.each([
     ['an empty message', null, 'message has no value'],
+    ['an order version that is not a positive integer', bytes({ ...placed, orderVersion: 0 }), 'envelope.orderVersion'],
     ['a value that is not JSON', Buffer.from('{not json'), 'value is not JSON'],
     ['an envelope without an id', bytes({ ...placed, id: undefined }), 'envelope.id'],
     ['an orderId that is not a UUID', bytes({ ...placed, orderId: 'order-1' }), 'envelope.orderId'],

@@ -15,6 +15,9 @@ const envelopeSchema = z.object({
   orderId: z.uuid(),
   correlationId: z.uuid(),
   causationId: z.uuid().nullable(),
+  // Absent from events written before it existed. Those that a handler checks against its view (OrderPlaced,
+  // PaymentAuthorized, StockReserved) were all decided with the order's first version.
+  orderVersion: z.number().int().positive().default(1),
   data: z.unknown(),
 });
 

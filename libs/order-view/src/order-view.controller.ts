@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { OrderViewProjector } from './order-view.projector.js';
 import { OrderViewStore } from './order-view.store.js';
+import { OrderViews } from './order-views.js';
 
 /**
  * `GET /admin/order-view`: how many orders this service's view holds and their checksum (the same on every
- * service once they have caught up), and whether a rebuild is running.
+ * service once they have caught up), whether a rebuild is running, and `notYet`: how many times an event found the
+ * view behind the order version it needs and was retried (since the process started).
  * `POST /admin/order-view/rebuild`: drop the view and read it back from the log.
  */
 @Controller('admin/order-view')
@@ -12,11 +14,12 @@ export class OrderViewController {
   constructor(
     private readonly store: OrderViewStore,
     private readonly projector: OrderViewProjector,
+    private readonly views: OrderViews,
   ) {}
 
   @Get()
   async summary() {
-    return { ...(await this.store.summary()), ...this.projector.state };
+    return { ...(await this.store.summary()), ...this.projector.state, notYet: this.views.notYetCount };
   }
 
   /** Answers at once (202); follow the progress with GET. Saga events wait until the view is rebuilt. */

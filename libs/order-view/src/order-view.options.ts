@@ -1,10 +1,12 @@
+import type { FaultInjector } from '@saga/outbox';
+
 export type OrderViewOptions = {
-  /** The view's consumer group. Its committed offsets say how far the view has read `orders`. */
+  /** The view's consumer group. */
   groupId: string;
   /** The compacted topic, with the deployment's prefix. */
   topic: string;
-  /** How long a handler waits for an order that is not in the view yet before its event is retried. */
-  awaitOrderMs: number;
+  /** For the failure lab: a delay before each batch is applied holds the view behind the events. */
+  faults: FaultInjector;
   /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
   sessionTimeoutMs: number;
 };

@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate, DeadLetters, unreadPartitions, type DeadLetter } from '@saga/outbox';
+import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/outbox';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,22 +110,18 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     return this.rebuilding;
   }
 
-  /** Resolves at the next applied batch, or after `ms`. */
-  async nextBatch(ms: number): Promise<void> {
-    const timeout = AbortSignal.timeout(ms);
-    await once(this.applied, 'batch', { signal: timeout }).catch(() => undefined);
+  /** Resolves when this process applies its next batch of `orders` to the view. */
+  async nextBatch(): Promise<void> {
+    await once(this.applied, 'batch');
   }
 
-  /**
-   * True when the view has applied everything `orders` holds right now: the group's committed offsets have reached
-   * the end of every partition. Then an order missing from the view is not late, it is not there at all.
-   */
-  async isCaughtUp(): Promise<boolean> {
-    const { groupId, topic } = this.options;
-    return (await unreadPartitions(await this.adminClient(), groupId, topic)).size === 0;
+  /** Where each partition of `orders` starts and ends right now. */
+  async topicEnds(): Promise<Map<number, { low: bigint; high: bigint }>> {
+    const offsets = await (await this.adminClient()).fetchTopicOffsets(this.options.topic);
+    return new Map(offsets.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]));
   }
 
-  /** One admin connection for the service's life: `isCaughtUp` may be asked for every event of a backlog. */
+  /** One admin connection for the service's life: rebuilds, and events that find the view behind, need it. */
   private adminClient(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.kafka.admin();
@@ -169,10 +165,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     await this.store.clear();
     await this.forgetOffsets();
 
-    const ends = await (await this.adminClient()).fetchTopicOffsets(this.options.topic);
-    const target = new Map(
-      ends.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]),
-    );
+    const target = await this.topicEnds();
     const finished = new Promise<void>((resolve) => {
       this.current = { reason, startedAt: new Date(), records: 0, target, next: new Map(), done: resolve };
     });
@@ -247,10 +240,12 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
         rejected.push({ topic, partition, message, reason: parsed.reason, consumer: this.options.groupId });
       }
     }
+    const next = BigInt(batch.lastOffset()) + 1n;
+    await this.options.faults.at('order-view.before-apply');
     for (let attempt = 1; ; attempt++) {
       try {
         for (; rejected.length > 0; rejected.shift()) await this.deadLetters.send(rejected[0]!);
-        await this.store.apply(changes);
+        await this.store.apply(batch.partition, next, changes);
         break;
       } catch (error) {
         if (!isRunning()) return; // stopping: the batch is read again from the last committed offset
@@ -263,7 +258,6 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       }
     }
     if (!isRunning()) return;
-    const next = BigInt(batch.lastOffset()) + 1n;
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     await heartbeat();
 

@@ -5,29 +5,56 @@ import { DataSource, type EntityManager } from 'typeorm';
 /** What one record of `orders` says about its key: here is the order now, or (null) the order is gone. */
 export type ViewChange = { readonly orderId: string; readonly snapshot: OrderSnapshot | null };
 
-/** The `order_view` table. Only the projector writes it; handlers read it inside their own transaction. */
+/** What the view knows of one order: its newest snapshot, or that it was erased (the tombstone's marker). */
+export type ViewEntry = { readonly erased: false; readonly snapshot: OrderSnapshot } | { readonly erased: true };
+
+/** Per partition of `orders`: the offset of the next record the view has not applied. */
+export type ViewPosition = ReadonlyMap<number, bigint>;
+
+/**
+ * The `order_view` table, and how far into `orders` it has read (`order_view_position`, written in the same
+ * transaction as the rows, so the two never disagree). Only the projector writes; handlers read inside their own
+ * transaction.
+ */
 @Injectable()
 export class OrderViewStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(transaction: EntityManager, orderId: string): Promise<OrderSnapshot | null> {
-    const rows: { snapshot: OrderSnapshot }[] = await transaction.query(
-      `SELECT snapshot FROM order_view WHERE order_id = $1`,
-      [orderId],
+  /**
+   * What the view holds for the order, and how far it had read `orders` when it held that, in one statement: the
+   * two are committed together, so they are read together (read apart, a batch applied in between would pair an
+   * old answer with a new position).
+   */
+  async find(
+    transaction: EntityManager,
+    orderId: string,
+  ): Promise<{ entry: ViewEntry | null; position: ViewPosition }> {
+    const [row]: { snapshot: OrderSnapshot | null; erased: boolean | null; position: Record<string, string> }[] =
+      await transaction.query(
+        `SELECT v.snapshot, v.erased,
+                (SELECT coalesce(jsonb_object_agg(partition, next_offset::text), '{}') FROM order_view_position) AS position
+         FROM (SELECT 1) AS one LEFT JOIN order_view v ON v.order_id = $1`,
+        [orderId],
+      );
+    const position = new Map(
+      Object.entries(row!.position).map(([partition, next]) => [Number(partition), BigInt(next)]),
     );
-    return rows[0]?.snapshot ?? null;
+    if (row!.erased === null) return { entry: null, position };
+    return { entry: row!.erased ? { erased: true } : { erased: false, snapshot: row!.snapshot! }, position };
   }
 
   /**
-   * Applies the records of one batch of one partition, in one transaction. For each key only its last record
-   * counts (a partition holds one key's records in order); a snapshot replaces the row only when its version is
-   * newer, so a redelivered or stale snapshot changes nothing; a tombstone deletes the row.
+   * Applies the records of one batch of one partition, and moves the partition's position to `nextOffset`, in one
+   * transaction. Per key: a tombstone is final (order ids are never reused), so it wins over any snapshot and
+   * leaves a marker that no snapshot replaces; otherwise the highest version wins, here and against the row, so a
+   * redelivered or stale snapshot changes nothing.
    */
-  async apply(changes: readonly ViewChange[]): Promise<void> {
+  async apply(partition: number, nextOffset: bigint, changes: readonly ViewChange[]): Promise<void> {
     const latest = new Map<string, OrderSnapshot | null>();
     for (const { orderId, snapshot } of changes) {
-      latest.delete(orderId); // keep Map order = order of last appearance
-      latest.set(orderId, snapshot);
+      const known = latest.get(orderId);
+      if (known === null) continue; // erased
+      if (snapshot === null || known === undefined || snapshot.version > known.version) latest.set(orderId, snapshot);
     }
     const snapshots = [...latest.values()].filter((snapshot): snapshot is OrderSnapshot => snapshot !== null);
     const erased = [...latest].filter(([, snapshot]) => snapshot === null).map(([orderId]) => orderId);
@@ -40,7 +67,7 @@ export class OrderViewStore {
            ON CONFLICT (order_id) DO UPDATE
              SET version = EXCLUDED.version, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
                  snapshot = EXCLUDED.snapshot, applied_at = now()
-             WHERE order_view.version < EXCLUDED.version`,
+             WHERE order_view.version < EXCLUDED.version AND NOT order_view.erased`,
           [
             snapshots.map((snapshot) => snapshot.orderId),
             snapshots.map((snapshot) => snapshot.version),
@@ -51,8 +78,20 @@ export class OrderViewStore {
         );
       }
       if (erased.length > 0) {
-        await transaction.query(`DELETE FROM order_view WHERE order_id = ANY($1::uuid[])`, [erased]);
+        await transaction.query(
+          `INSERT INTO order_view (order_id, version, erased)
+           SELECT order_id, 0, true FROM unnest($1::uuid[]) AS order_id
+           ON CONFLICT (order_id) DO UPDATE
+             SET erased = true, status = NULL, customer_id = NULL, snapshot = NULL, applied_at = now()`,
+          [erased],
+        );
       }
+      await transaction.query(
+        `INSERT INTO order_view_position (partition, next_offset) VALUES ($1, $2)
+         ON CONFLICT (partition) DO UPDATE
+           SET next_offset = GREATEST(order_view_position.next_offset, EXCLUDED.next_offset)`,
+        [partition, nextOffset.toString()],
+      );
     });
   }
 
@@ -62,12 +101,13 @@ export class OrderViewStore {
   }
 
   async clear(): Promise<void> {
-    await this.dataSource.query(`TRUNCATE order_view`);
+    await this.dataSource.query(`TRUNCATE order_view, order_view_position`);
   }
 
+  /** Of the orders that exist: an erased order's marker is not one. */
   async summary(): Promise<OrderViewSummary> {
     const rows: { order_id: string; status: string; version: number }[] = await this.dataSource.query(
-      `SELECT order_id, status, version FROM order_view`,
+      `SELECT order_id, status, version FROM order_view WHERE NOT erased`,
     );
     return summarizeOrderView(rows.map((row) => ({ orderId: row.order_id, status: row.status, version: row.version })));
   }

@@ -1,6 +1,6 @@
 /**
- * Named points where a test can make the process fail as if it had crashed. In production nothing is injected.
- * Each point sits between two steps whose order the guarantees depend on.
+ * Named points where a test can make the process fail as if it had crashed, or make it slow. In production nothing
+ * is injected. Each crash point sits between two steps whose order the guarantees depend on.
  */
 export const faultPoints = [
   /** A business transaction (state change and outbox rows) has committed; the relay has not sent its rows yet. */
@@ -13,11 +13,38 @@ export const faultPoints = [
 
 export type FaultPoint = (typeof faultPoints)[number];
 
+/** Where a test can hold the process up (FAULT_DELAY_AT) without crashing it. */
+export const delayPoints = [
+  /** The order view has read a batch of `orders` and not applied it yet: the view falls behind the events. */
+  'order-view.before-apply',
+] as const;
+
+export type DelayPoint = (typeof delayPoints)[number];
+
 export interface FaultInjector {
-  at(point: FaultPoint): Promise<void>;
+  at(point: FaultPoint | DelayPoint): Promise<void>;
 }
 
 export const noFaults: FaultInjector = { at: async () => undefined };
+
+/** Every injector of `injectors`, in turn, at every point. */
+export const allFaults = (...injectors: FaultInjector[]): FaultInjector => ({
+  at: async (point) => {
+    for (const injector of injectors) await injector.at(point);
+  },
+});
+
+/** Waits `ms` every time the process reaches `point` (FAULT_DELAY_AT, FAULT_DELAY_MS). */
+export class DelayingFaults implements FaultInjector {
+  constructor(
+    private readonly point: DelayPoint,
+    private readonly ms: number,
+  ) {}
+
+  async at(point: FaultPoint | DelayPoint): Promise<void> {
+    if (point === this.point) await new Promise((resolve) => setTimeout(resolve, this.ms));
+  }
+}
 
 /** Thrown by test fault injectors to simulate a crash at a fault point. */
 export class SimulatedCrash extends Error {
@@ -41,7 +68,7 @@ export class CrashingFaults implements FaultInjector {
     private readonly kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
   ) {}
 
-  async at(point: FaultPoint): Promise<void> {
+  async at(point: FaultPoint | DelayPoint): Promise<void> {
     if (point !== this.point || ++this.reached !== this.nth) return;
     console.error(`FAULT_CRASH_AT=${point}: killing the process (occurrence ${this.nth})`);
     this.kill();

@@ -20,10 +20,14 @@ export { PgListener, type PgListenerOptions } from './pg-listener.js';
 export { unreadPartitions, withAdmin } from './kafka/admin.js';
 export { provisionTopics } from './kafka/topic-provisioner.js';
 export {
+  allFaults,
   CrashingFaults,
+  DelayingFaults,
+  delayPoints,
   faultPoints,
   noFaults,
   SimulatedCrash,
+  type DelayPoint,
   type FaultInjector,
   type FaultPoint,
 } from './faults.js';

@@ -12,7 +12,7 @@ import {
   TestTopics,
   TopicReader,
 } from '@saga/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type ProducerBatch } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { noFaults, SimulatedCrash, type FaultInjector } from './faults.js';
@@ -162,6 +162,54 @@ describe('transactional outbox', () => {
         .map((message) => JSON.parse(message.value!).id);
       expect(forKey).toEqual(committedOrder.get(orderId));
     }
+  });
+
+  it("sends a key's record on another topic only once the broker has acknowledged the key's record before it", async () => {
+    const placed = orderPlaced();
+    const snapshot = {
+      id: randomUUID(),
+      topic: Topics.orders,
+      key: placed.orderId,
+      type: 'OrderSnapshot',
+      payload: {},
+    };
+    await dataSource.transaction(async (transaction) => {
+      await outbox.enqueueRecords(transaction, [snapshot]);
+      await outbox.enqueue(transaction, placed);
+    });
+
+    // A producer that notes, for this key, when each topic's record was handed over and when Kafka acknowledged it.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const seen: string[] = [];
+    const ours = (batch: ProducerBatch) =>
+      (batch.topicMessages ?? [])
+        .filter((topic) => topic.messages.some((message) => message.key === placed.orderId))
+        .map((topic) => topic.topic.slice(topics.prefix.length));
+    const noting = {
+      ...producer,
+      sendBatch: async (batch: ProducerBatch) => {
+        seen.push(...ours(batch).map((topic) => `sent ${topic}`));
+        const acknowledged = await producer.sendBatch(batch);
+        seen.push(...ours(batch).map((topic) => `acknowledged ${topic}`));
+        return acknowledged;
+      },
+    };
+    const relay = new OutboxRelay(
+      dataSource,
+      noting,
+      { ...defaultRelayOptions, topicPrefix: topics.prefix },
+      noFaults,
+      databaseUrl,
+    );
+    await relay.drain();
+    await relay.stop();
+
+    expect(seen).toEqual([
+      `sent ${Topics.orders}`,
+      `acknowledged ${Topics.orders}`,
+      `sent ${Topics.orderEvents}`,
+      `acknowledged ${Topics.orderEvents}`,
+    ]);
   });
 
   it('deletes published rows older than the retention, and neither newer nor pending ones', async () => {

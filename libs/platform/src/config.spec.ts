@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'log',
       FAULT_CRASH_AFTER: 1,
+      FAULT_DELAY_MS: 0,
       SAGA_OUTBOX: 'on',
       SAGA_INBOX: 'on',
       PORT: 3001,

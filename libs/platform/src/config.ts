@@ -2,7 +2,7 @@
  * Each service reads its configuration once, at start, through a schema. A missing or malformed variable stops
  * the process with a message naming it, instead of failing later somewhere far from the cause.
  */
-import { faultPoints } from '@saga/outbox';
+import { delayPoints, faultPoints } from '@saga/outbox';
 import { z } from 'zod';
 
 const brokerList = z
@@ -41,6 +41,9 @@ export const serviceConfigSchema = z.object({
   FAULT_CRASH_AT: z.enum(faultPoints).optional(),
   /** ...the nth time it gets there. */
   FAULT_CRASH_AFTER: z.coerce.number().int().min(1).default(1),
+  /** Fault injection: wait FAULT_DELAY_MS every time the process reaches this point (a view held behind, say). */
+  FAULT_DELAY_AT: z.enum(delayPoints).optional(),
+  FAULT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Broken on purpose, for teaching: 'off' shows what the outbox and the inbox prevent. Never in production. */
   SAGA_OUTBOX: z.enum(['on', 'off']).default('on'),
   SAGA_INBOX: z.enum(['on', 'off']).default('on'),

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
-import { OrderView1730000000010, OrderViewModule } from '@saga/order-view';
-import { CrashingFaults, OutboxModule } from '@saga/outbox';
+import { OrderView1730000000010, OrderViewModule, OrderViewPosition1730000000011 } from '@saga/order-view';
+import { allFaults, CrashingFaults, DelayingFaults, noFaults, OutboxModule, type FaultInjector } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
 import type { ServiceConfig } from './config.js';
@@ -26,7 +26,8 @@ export type SagaServiceOptions = {
 export class SagaServiceModule {
   static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
     const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
-    const viewMigrations = orderView ? [OrderView1730000000010] : [];
+    const viewMigrations = orderView ? [OrderView1730000000010, OrderViewPosition1730000000011] : [];
+    const faults = faultsOf(config);
     return {
       module: SagaServiceModule,
       global: true,
@@ -38,7 +39,7 @@ export class SagaServiceModule {
           databaseUrl: config.DATABASE_URL,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           consumer: { groupId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
-          faults: config.FAULT_CRASH_AT && new CrashingFaults(config.FAULT_CRASH_AT, config.FAULT_CRASH_AFTER),
+          faults,
           outbox: config.SAGA_OUTBOX,
           inbox: config.SAGA_INBOX,
         }),
@@ -47,7 +48,7 @@ export class SagaServiceModule {
               OrderViewModule.forRoot({
                 groupId: `${groupId}.order-view`,
                 topic: config.KAFKA_TOPIC_PREFIX + Topics.orders,
-                awaitOrderMs: 2_000,
+                faults,
                 sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               }),
             ]
@@ -57,4 +58,12 @@ export class SagaServiceModule {
       exports: [Clock, ...(orderView ? [OrderViewModule] : [])],
     };
   }
+}
+
+/** The faults that the configuration plants (FAULT_CRASH_AT, FAULT_DELAY_AT): none in production. */
+function faultsOf(config: ServiceConfig): FaultInjector {
+  const planted: FaultInjector[] = [];
+  if (config.FAULT_CRASH_AT) planted.push(new CrashingFaults(config.FAULT_CRASH_AT, config.FAULT_CRASH_AFTER));
+  if (config.FAULT_DELAY_AT) planted.push(new DelayingFaults(config.FAULT_DELAY_AT, config.FAULT_DELAY_MS));
+  return planted.length === 0 ? noFaults : allFaults(...planted);
 }

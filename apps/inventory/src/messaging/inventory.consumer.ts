@@ -24,7 +24,7 @@ export class InventoryConsumer {
     const now = this.clock.now();
     const known = await this.store.lockFacts(transaction, noFacts(event.orderId, now));
     let facts = learn(known, event, now);
-    if (needsItems(facts)) facts = withItems(facts, (await this.orders.require(transaction, event.orderId)).items);
+    if (needsItems(facts)) facts = withItems(facts, (await this.orders.require(transaction, event)).items);
     const stock = facts.lines
       ? await this.store.lockStock(
           transaction,

@@ -75,6 +75,11 @@ const revise = (order: Order, changes: Partial<Order>, now: Date): Order => ({
   version: order.version + 1,
   updatedAt: now,
 });
+/**
+ * The cause of an event that a change to `order` publishes: it was decided with the order's next version, the
+ * snapshot that leaves with it, so a service that reads the order from its view waits for that version.
+ */
+const decidedWith = (order: Order, cause: Cause): Cause => ({ ...cause, orderVersion: order.version + 1 });
 const logged = (order: Order, event: SagaEvent): HistoryEntry[] => [
   ...order.history,
   { type: event.type, at: event.occurredAt },
@@ -85,7 +90,7 @@ export function placeOrder(command: PlaceOrder, orderId: string, cause: Cause, n
     'OrderPlaced',
     orderId,
     { ...command, totalCents: orderTotal(command.items) },
-    cause,
+    { ...cause, orderVersion: 1 },
     now,
   );
   const order: Order = {
@@ -108,14 +113,14 @@ export function cancelOrder(
   order: Order,
   reason: CancellationReason,
   now: Date,
-  cause: Cause = { correlationId: order.correlationId, causationId: null },
+  cause: Cause = { correlationId: order.correlationId, causationId: null, orderVersion: order.version },
 ): Decision {
   if (isTerminal(order)) return unchanged(order);
   const cancelled = createEvent<OrderCancelled>(
     'OrderCancelled',
     order.id,
     { customerId: order.customerId, reason },
-    cause,
+    decidedWith(order, cause),
     now,
   );
   return {
@@ -170,7 +175,7 @@ export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
         'OrderCompleted',
         order.id,
         { customerId: order.customerId },
-        cause,
+        decidedWith(order, cause),
         now,
       );
       const history = [...logged(order, event), { type: completed.type, at: completed.occurredAt }];

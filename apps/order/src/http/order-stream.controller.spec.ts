@@ -19,7 +19,7 @@ const anOrder = (version = 1): Order => ({
       shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
     },
     '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f',
-    { correlationId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', causationId: null },
+    { correlationId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', causationId: null, orderVersion: 1 },
     new Date('2026-03-01T10:00:00.000Z'),
   ).order,
   version,

@@ -26,7 +26,7 @@ export class PaymentConsumer {
    */
   @OnEvent('OrderPlaced')
   async onOrderPlaced(@Payload() event: OrderPlaced, @Ctx() { transaction }: InboxContext): Promise<void> {
-    const order = await this.orders.require(transaction, event.orderId);
+    const order = await this.orders.require(transaction, event);
     if (!mayCharge(order)) {
       this.logger.log(`order ${order.orderId} was cancelled before its payment: nothing to charge`);
       return;

@@ -28,7 +28,7 @@ export class ShippingConsumer {
     const known = await this.store.lock(transaction, noShipment(event.orderId, now));
     let shipment = learn(known, event, now);
     if (needsDestination(shipment)) {
-      const order = await this.orders.require(transaction, event.orderId);
+      const order = await this.orders.require(transaction, event);
       shipment = withDestination(shipment, order.shippingAddress.country);
     }
     const decision = decide(shipment, this.config.SHIPPING_SUPPORTED_COUNTRIES, event, randomUUID, now);

@@ -8,8 +8,18 @@
  * reason, and the partition moves on instead of being blocked forever.
  */
 
-/** Thrown for a condition that time will fix. */
-export class TransientError extends Error {}
+/**
+ * Thrown for a condition that time will fix. `retrySooner` resolves when retrying is worth it earlier than the
+ * backoff would (say, when the awaited change has arrived); the consumer retries at whichever comes first.
+ */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly retrySooner?: Promise<unknown>,
+  ) {
+    super(message);
+  }
+}
 
 /** Postgres classes 08 (connection exception) and 57P01-03 (shutdown, crash, starting up), and socket errors. */
 const unreachableCodes = /^(08\w{3}|57P0[1-3]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/;

@@ -20,7 +20,7 @@ import type { FaultInjector } from '../faults.js';
 import type { ConsumerGate } from './consumer-gate.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Inbox } from './inbox.js';
-import { isTransientFailure } from './failures.js';
+import { isTransientFailure, TransientError } from './failures.js';
 import { EventRejectedError } from './on-event.js';
 
 export type ConsumerOptions = {
@@ -173,7 +173,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         if (!this.running) throw error;
         const delay = backoffDelay(attempt, this.options.retryInitialMs, this.options.retryMaxMs);
         this.logger.warn(`${what} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
-        await sleep(delay);
+        const sooner = error instanceof TransientError ? error.retrySooner : undefined;
+        await Promise.race(sooner ? [sleep(delay), sooner] : [sleep(delay)]);
         await heartbeat().catch(() => undefined);
       }
     }

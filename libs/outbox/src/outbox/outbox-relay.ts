@@ -6,6 +6,8 @@
  *   (consumers deduplicate through their inbox). A crash can never lose a committed row.
  * - Per-key order: rows of one key share a lane; a lane is drained by one relay at a time (an advisory lock held
  *   for the batch), in id order, one batch after the other. Several relays can run; they split the lanes.
+ * - Across topics too: a batch goes out in waves (waves.ts), so a key's record on one topic is in the log before
+ *   the broker is even sent the key's next record on another (an order's snapshot before its event).
  */
 import { Logger } from '@nestjs/common';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
@@ -14,6 +16,7 @@ import type { FaultInjector } from '../faults.js';
 import { LockNamespace, OUTBOX_CHANNEL } from '../locks.js';
 import { backoffDelay } from '../backoff.js';
 import { PgListener } from '../pg-listener.js';
+import { inWaves } from './waves.js';
 
 export type RelayOptions = {
   /** Rows sent to Kafka in one request per lane. */
@@ -140,7 +143,9 @@ export class OutboxRelay {
 
       await this.faults.at('relay.before-send');
       const records = rows.map((row) => ({ ...row, key: row.message_key, type: row.event_type }));
-      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records, this.options.topicPrefix) });
+      for (const wave of inWaves(records)) {
+        await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(wave, this.options.topicPrefix) });
+      }
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((row) => row.id),
