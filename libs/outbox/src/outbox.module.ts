@@ -39,7 +39,7 @@ export type OutboxModuleOptions = {
   faults?: FaultInjector;
   /**
    * For teaching only: 'off' commits, then sends events directly (losing them in a crash between the two), and
-   * applies every copy of a redelivered event. See README, "Broken on purpose".
+   * applies every copy of a redelivered event. See docs/README.md, "The crash points".
    */
   outbox?: 'on' | 'off';
   inbox?: 'on' | 'off';
