@@ -3,5 +3,4 @@ export { OrderViews, OrderNotInViewYet, type OrderDependent } from './order-view
 export { OrderViewProjector, type ProjectorStatus, type RebuildProgress } from './order-view.projector.js';
 export { OrderViewStore, type ViewChange, type ViewEntry, type ViewPosition } from './order-view.store.js';
 export type { OrderViewOptions } from './order-view.options.js';
-export { OrderView1730000000010 } from './migrations/1730000000010-order-view.js';
-export { OrderViewPosition1730000000011 } from './migrations/1730000000011-order-view-position.js';
+export { OrderView1730000000011 } from './migrations/1730000000011-order-view.js';

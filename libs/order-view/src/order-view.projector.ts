@@ -10,10 +10,9 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/outbox';
+import { ConsumerGate, DeadLetters, LazyConnection, retry, type DeadLetter } from '@saga/outbox';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
 import { OrderViewStore, type ViewChange } from './order-view.store.js';
 
@@ -46,7 +45,15 @@ type Rebuild = {
 };
 
 const GATE_REASON = 'the order view is being built from the log';
-const RETRY_MS = 2_000;
+/** How the projector tries again, by what failed. */
+const Retry = {
+  /** Starting or rebuilding the view: the broker or the database is away. Every 2 s, for as long as it takes. */
+  view: { initialMs: 2_000, maxMs: 2_000 },
+  /** Applying one batch: the database is away; the partition waits. */
+  batch: { initialMs: 2_000, maxMs: 15_000 },
+  /** Deleting the view's group while our own consumer is still leaving it. */
+  leaveGroup: { initialMs: 500, maxMs: 500, attempts: 20 },
+};
 
 @Injectable()
 export class OrderViewProjector implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,8 +66,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private starting?: Promise<void>;
   private rebuilding?: Promise<void>;
   private rebuildQueued = false;
-  private stopped = false;
-  private admin?: Promise<Admin>;
+  private readonly stopping = new AbortController();
+  private readonly admin: LazyConnection<Admin>;
 
   constructor(
     @Inject(Kafka) private readonly kafka: Kafka,
@@ -70,6 +77,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     @Inject(ORDER_VIEW_OPTIONS) private readonly options: OrderViewOptions,
   ) {
     this.applied.setMaxListeners(0);
+    this.admin = LazyConnection.of(kafka.admin());
     // Closed from the start: the saga consumer may start before this projector does.
     this.gate.close(GATE_REASON);
   }
@@ -80,10 +88,10 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     this.current?.done();
     await this.disconnect();
-    await (await this.admin?.catch(() => undefined))?.disconnect();
+    await this.admin.close((admin) => admin.disconnect());
   }
 
   get state(): ProjectorStatus {
@@ -117,21 +125,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   /** Where each partition of `orders` starts and ends right now. */
   async topicEnds(): Promise<Map<number, { low: bigint; high: bigint }>> {
-    const offsets = await (await this.adminClient()).fetchTopicOffsets(this.options.topic);
+    const offsets = await (await this.admin.get()).fetchTopicOffsets(this.options.topic);
     return new Map(offsets.map(({ partition, low, high }) => [partition, { low: BigInt(low), high: BigInt(high) }]));
-  }
-
-  /** One admin connection for the service's life: rebuilds, and events that find the view behind, need it. */
-  private adminClient(): Promise<Admin> {
-    this.admin ??= (async () => {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      return admin;
-    })().catch((error: unknown) => {
-      this.admin = undefined;
-      throw error;
-    });
-    return this.admin;
   }
 
   private async start(): Promise<void> {
@@ -142,17 +137,17 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   /** Runs `work` until it succeeds, or the service stops; the gate stays closed meanwhile. */
   private async untilDone(work: () => Promise<void>): Promise<void> {
-    while (!this.stopped) {
+    const options = { what: 'the order view', logger: this.logger, signal: this.stopping.signal };
+    await retry(Retry.view, options, async () => {
       try {
-        return await work();
+        await work();
       } catch (error) {
         this.phase = 'failed';
         this.failure = (error as Error).message;
-        this.logger.error(`the order view is not available (retrying in ${RETRY_MS} ms): ${this.failure}`);
         await this.disconnect();
-        await sleep(RETRY_MS);
+        throw error;
       }
-    }
+    }).catch(() => undefined); // stopped
   }
 
   private async runRebuild(reason: string): Promise<void> {
@@ -183,7 +178,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       clearInterval(reporter);
       this.current = undefined;
     }
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     const rebuilt = await this.store.summary();
     this.logger.log(
       `order view rebuilt in ${Date.now() - rebuild.startedAt.getTime()} ms: ` +
@@ -242,22 +237,23 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     }
     const next = BigInt(batch.lastOffset()) + 1n;
     await this.options.faults.at('order-view.before-apply');
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const applied = await retry(
+      Retry.batch,
+      {
+        what: `applying ${batch.topic}[${batch.partition}] to the order view`,
+        logger: this.logger,
+        // Stopping: the batch is read again from its committed offset.
+        isFinal: () => !isRunning(),
+        signal: this.stopping.signal,
+        beforeRetry: () => heartbeat().catch(() => undefined),
+      },
+      async () => {
         for (; rejected.length > 0; rejected.shift()) await this.deadLetters.send(rejected[0]!);
         await this.store.apply(batch.partition, next, changes);
-        break;
-      } catch (error) {
-        if (!isRunning()) return; // stopping: the batch is read again from the last committed offset
-        const delay = Math.min(RETRY_MS * attempt, 15_000);
-        this.logger.warn(
-          `cannot apply ${batch.topic}[${batch.partition}] to the order view (retrying in ${delay} ms): ${(error as Error).message}`,
-        );
-        await sleep(delay);
-        await heartbeat().catch(() => undefined);
-      }
-    }
-    if (!isRunning()) return;
+        return true;
+      },
+    ).catch(() => false);
+    if (!applied || !isRunning()) return;
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     await heartbeat();
 
@@ -281,27 +277,24 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   /** Deletes the view's consumer group, so that its next consumer starts from offset 0. */
   private async forgetOffsets(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await (await this.adminClient()).deleteGroups([this.options.groupId]);
-        return;
-      } catch (error) {
-        const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];
-        if (groups.length > 0 && groups.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND')) return;
-        const busy = groups.some((group) => group.error?.type === 'NON_EMPTY_GROUP');
-        if (busy && attempt < 20) {
-          await sleep(500); // our own consumer may still be leaving the group
-          continue;
-        }
-        if (busy) {
-          throw new Error(
-            `consumer group ${this.options.groupId} still has members: stop the other instances of this service ` +
-              `before rebuilding its order view`,
-            { cause: error },
-          );
-        }
-        throw error;
-      }
+    const groupErrors = (error: unknown) =>
+      ((error as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((group) => group.error?.type);
+    const busy = (error: unknown) => groupErrors(error).includes('NON_EMPTY_GROUP');
+    const admin = await this.admin.get();
+    try {
+      // Our own consumer may still be leaving the group: give it a few seconds.
+      await retry(Retry.leaveGroup, { what: 'deleting the group', logger: this.logger, isFinal: (e) => !busy(e) }, () =>
+        admin.deleteGroups([this.options.groupId]),
+      );
+    } catch (error) {
+      const errors = groupErrors(error);
+      if (errors.length > 0 && errors.every((type) => type === 'GROUP_ID_NOT_FOUND')) return;
+      if (!busy(error)) throw error;
+      throw new Error(
+        `consumer group ${this.options.groupId} still has members: stop the other instances of this service ` +
+          `before rebuilding its order view`,
+        { cause: error },
+      );
     }
   }
 }

@@ -17,7 +17,7 @@ import {
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SimulatedCrash, type FaultInjector } from './faults.js';
+import { SimulatedCrash, type FaultInjector } from './lab/faults.js';
 import { ConsumerGate } from './inbox/consumer-gate.js';
 import { DeadLetterHeader, DeadLetters } from './inbox/dead-letters.js';
 import { Inbox } from './inbox/inbox.js';

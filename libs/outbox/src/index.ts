@@ -30,4 +30,5 @@ export {
   type DelayPoint,
   type FaultInjector,
   type FaultPoint,
-} from './faults.js';
+} from './lab/faults.js';
+export { LazyConnection, retry, type RetryOptions, type RetryPolicy } from './retry.js';

@@ -15,7 +15,7 @@ import {
 import { Kafka, logLevel, Partitioners, type ProducerBatch } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { noFaults, SimulatedCrash, type FaultInjector } from './faults.js';
+import { noFaults, SimulatedCrash, type FaultInjector } from './lab/faults.js';
 import { outboxMigrations } from './migrations/index.js';
 import { Outbox } from './outbox/outbox.js';
 import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';

@@ -1,7 +1,6 @@
 import {
   Inject,
   Injectable,
-  Logger,
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
@@ -11,7 +10,8 @@ import {
 import { sagaTopicSpecs, type TopicSpec } from '@saga/events';
 import { Kafka, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { noFaults, type FaultInjector } from './faults.js';
+import { brokenOnPurpose } from './lab/broken-on-purpose.js';
+import { noFaults, type FaultInjector } from './lab/faults.js';
 import { HealthController } from './health.controller.js';
 import { ConsumerGate } from './inbox/consumer-gate.js';
 import { DeadLetters } from './inbox/dead-letters.js';
@@ -22,7 +22,6 @@ import { createKafka } from './kafka/kafka-client.js';
 import { provisionTopics } from './kafka/topic-provisioner.js';
 import { Outbox } from './outbox/outbox.js';
 import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
-import { SendAfterCommit } from './outbox/send-after-commit.js';
 
 export type OutboxModuleOptions = {
   /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
@@ -97,29 +96,8 @@ export class OutboxModule {
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
-        {
-          provide: Outbox,
-          inject: [DataSource, Kafka],
-          useFactory: (dataSource: DataSource, kafka: Kafka) => {
-            if (options.outbox !== 'off') return new Outbox();
-            const direct = new SendAfterCommit(
-              kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
-              faults,
-              options.topicPrefix ?? '',
-            );
-            dataSource.subscribers.push(direct);
-            new Logger(OutboxModule.name).warn('SAGA_OUTBOX=off: events are sent after commit, and lost in a crash');
-            return new Outbox(direct);
-          },
-        },
-        {
-          provide: Inbox,
-          useFactory: () => {
-            if (options.inbox !== 'off') return new Inbox();
-            new Logger(OutboxModule.name).warn('SAGA_INBOX=off: a redelivered event is applied again');
-            return new Inbox(false);
-          },
-        },
+        options.outbox === 'off' ? brokenOnPurpose.outbox(options.topicPrefix ?? '', faults) : Outbox,
+        options.inbox === 'off' ? brokenOnPurpose.inbox : Inbox,
         ConsumerGate,
         {
           provide: DeadLetters,

@@ -7,7 +7,7 @@
  */
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { backoffDelay } from './backoff.js';
+import { retry } from './retry.js';
 
 export type PgListenerOptions = {
   readonly databaseUrl: string;
@@ -19,11 +19,13 @@ export type PgListenerOptions = {
   readonly onListening: () => void;
 };
 
+/** How a lost LISTEN connection is made again: soon, and never less often than every 5 s. */
+const RECONNECT = { initialMs: 250, maxMs: 5_000 };
+
 export class PgListener {
   private readonly logger: Logger;
   private client?: pg.Client;
-  private retryTimer?: NodeJS.Timeout;
-  private stopped = true;
+  private stopping = new AbortController();
 
   constructor(private readonly options: PgListenerOptions) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.channel)) throw new Error(`not a channel name: "${options.channel}"`);
@@ -32,54 +34,62 @@ export class PgListener {
 
   /** Resolves once the first attempt is over; when it failed, attempts go on in the background. */
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.connect(1);
+    this.stopping = new AbortController();
+    await new Promise<void>((firstAttemptOver) => void this.keepListening(firstAttemptOver));
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    await this.client?.end().catch(() => undefined);
+    this.stopping.abort();
+    const client = this.client;
     this.client = undefined;
+    await client?.end().catch(() => undefined);
   }
 
-  private async connect(attempt: number): Promise<void> {
+  /** Listens, retrying until it does or the listener stops. */
+  private async keepListening(firstAttemptOver: () => void = () => undefined): Promise<void> {
+    const { channel } = this.options;
+    const policy = { what: `LISTEN ${channel}`, logger: this.logger, signal: this.stopping.signal };
+    await retry(RECONNECT, policy, async (attempt) => {
+      try {
+        await this.listen();
+      } finally {
+        if (attempt === 1) firstAttemptOver();
+      }
+    }).catch(() => undefined); // stopped
+  }
+
+  private async listen(): Promise<void> {
     const { channel, databaseUrl, onNotification, onListening } = this.options;
     const client = new pg.Client({ connectionString: databaseUrl });
-    let listening = false;
-    let dropped = false;
-    const drop = (why: string) => {
-      if (dropped) return;
-      dropped = true;
-      if (this.client === client) this.client = undefined;
-      void client.end().catch(() => undefined);
-      if (this.stopped) return;
-      const next = listening ? 1 : attempt + 1;
-      const delay = backoffDelay(next, 250, 5_000);
-      this.logger.warn(`LISTEN ${channel}: connection lost or refused (${why}); retrying in ${delay} ms`);
-      this.retryTimer = setTimeout(() => void this.connect(next), delay);
-    };
-    client.on('error', (error) => drop(error.message));
-    client.on('end', () => drop('the connection ended'));
+    // Before LISTEN succeeds, a failure rejects the attempt below; after it, it is a drop.
+    client.on('error', (error) => this.dropped(client, error.message));
+    client.on('end', () => this.dropped(client, 'the connection ended'));
     client.on('notification', (message) => {
       if (message.channel === channel) onNotification(message.payload);
     });
-
     try {
       await client.connect();
       await client.query(`LISTEN ${channel}`);
     } catch (error) {
-      drop((error as Error).message);
-      return;
+      void client.end().catch(() => undefined);
+      throw error;
     }
-    if (this.stopped) {
-      dropped = true;
+    if (this.stopping.signal.aborted) {
       await client.end().catch(() => undefined);
       return;
     }
-    listening = true;
     this.client = client;
     this.logger.log(`listening on ${channel}`);
     onListening();
+  }
+
+  /** The connection that was listening is gone: listen again (and the owner hears `onListening` then). */
+  private dropped(client: pg.Client, why: string): void {
+    if (this.client !== client) return; // not listening yet, or already replaced
+    this.client = undefined;
+    void client.end().catch(() => undefined);
+    if (this.stopping.signal.aborted) return;
+    this.logger.warn(`LISTEN ${this.options.channel}: connection lost (${why}); listening again`);
+    void this.keepListening();
   }
 }

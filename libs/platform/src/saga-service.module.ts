@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
-import { OrderView1730000000010, OrderViewModule, OrderViewPosition1730000000011 } from '@saga/order-view';
+import { OrderView1730000000011, OrderViewModule } from '@saga/order-view';
 import { allFaults, CrashingFaults, DelayingFaults, noFaults, OutboxModule, type FaultInjector } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
@@ -26,7 +26,7 @@ export type SagaServiceOptions = {
 export class SagaServiceModule {
   static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
     const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
-    const viewMigrations = orderView ? [OrderView1730000000010, OrderViewPosition1730000000011] : [];
+    const viewMigrations = orderView ? [OrderView1730000000011] : [];
     const faults = faultsOf(config);
     return {
       module: SagaServiceModule,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { sleep } from '../backoff.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Holds the saga consumer while something it depends on is not ready, such as a local view being rebuilt from

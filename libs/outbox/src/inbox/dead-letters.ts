@@ -10,6 +10,7 @@
 import { Logger } from '@nestjs/common';
 import { DEAD_LETTER_SUFFIX } from '@saga/events';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { LazyConnection } from '../retry.js';
 
 export const deadLetterTopic = (topic: string): string => topic + DEAD_LETTER_SUFFIX;
 
@@ -34,17 +35,15 @@ export type DeadLetter = {
 
 export class DeadLetters {
   private readonly logger = new Logger(DeadLetters.name);
-  private connected?: Promise<void>;
+  private readonly connection: LazyConnection<Producer>;
 
-  constructor(private readonly producer: Producer) {}
+  constructor(producer: Producer) {
+    this.connection = LazyConnection.of(producer);
+  }
 
   /** Resolves once the broker has the record (acks=all); throws when it cannot, so the caller retries. */
   async send({ topic, partition, message, reason, consumer }: DeadLetter, now = new Date()): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    await this.connected;
+    const producer = await this.connection.get();
     const headers: IHeaders = {
       ...message.headers,
       [DeadLetterHeader.reason]: reason,
@@ -54,7 +53,7 @@ export class DeadLetters {
       [DeadLetterHeader.consumer]: consumer,
       [DeadLetterHeader.failedAt]: now.toISOString(),
     };
-    await this.producer.send({
+    await producer.send({
       topic: deadLetterTopic(topic),
       acks: -1,
       messages: [{ key: message.key, value: message.value, headers }],
@@ -63,7 +62,6 @@ export class DeadLetters {
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.producer.disconnect().catch(() => undefined);
-    this.connected = undefined;
+    await this.connection.close((producer) => producer.disconnect());
   }
 }

@@ -9,16 +9,12 @@ import type { EntityManager } from 'typeorm';
 
 @Injectable()
 export class Inbox {
-  /** @param enabled false only to show what goes wrong without an inbox (SAGA_INBOX=off): every copy is applied */
-  constructor(private readonly enabled = true) {}
-
   /**
    * Records the event for this consumer inside the caller's open transaction. Returns false when it was already
    * recorded, i.e. the event was applied before. If another transaction is recording the same event right now,
    * this waits for it: after its commit this returns false, after its rollback true.
    */
   async accept(transaction: EntityManager, consumer: string, event: AnyEvent): Promise<boolean> {
-    if (!this.enabled) return true;
     const inserted: unknown[] = await transaction.query(
       `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING event_id`,

@@ -15,12 +15,12 @@ import { describeEvent, parseEvent, topicsCarrying, type SagaEvent } from '@saga
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { backoffDelay, sleep } from '../backoff.js';
-import type { FaultInjector } from '../faults.js';
+import type { FaultInjector } from '../lab/faults.js';
 import type { ConsumerGate } from './consumer-gate.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Inbox } from './inbox.js';
-import { isTransientFailure, TransientError } from './failures.js';
+import { retry } from '../retry.js';
+import { isTransientFailure } from './failures.js';
 import { EventRejectedError } from './on-event.js';
 
 export type ConsumerOptions = {
@@ -67,6 +67,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   protected override readonly logger = new Logger(KafkaInboxServer.name);
   private consumer?: Consumer;
   private running = false;
+  private stopping = new AbortController();
 
   constructor(
     private readonly kafka: Kafka,
@@ -86,6 +87,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.consumer?.disconnect();
   }
 
@@ -104,6 +106,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       return;
     }
     this.running = true;
+    this.stopping = new AbortController();
     this.consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
@@ -164,20 +167,17 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
    * Waits at the gate before every attempt. When the consumer stops, gives up by throwing: the offset stays
    * uncommitted, and the next owner of the partition handles the message.
    */
-  private async withRetry<T>(heartbeat: () => Promise<void>, what: string, work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${what}`);
-      try {
-        return await work();
-      } catch (error) {
-        if (!this.running) throw error;
-        const delay = backoffDelay(attempt, this.options.retryInitialMs, this.options.retryMaxMs);
-        this.logger.warn(`${what} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
-        const sooner = error instanceof TransientError ? error.retrySooner : undefined;
-        await Promise.race(sooner ? [sleep(delay), sooner] : [sleep(delay)]);
-        await heartbeat().catch(() => undefined);
-      }
-    }
+  private withRetry<T>(heartbeat: () => Promise<void>, what: string, work: () => Promise<T>): Promise<T> {
+    const policy = { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs };
+    const keepAlive = () => heartbeat().catch(() => undefined);
+    return retry(
+      policy,
+      { what, logger: this.logger, signal: this.stopping.signal, beforeRetry: keepAlive },
+      async () => {
+        if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${what}`);
+        return work();
+      },
+    );
   }
 
   private async process(event: SagaEvent, position: MessagePosition): Promise<Outcome> {

@@ -5,6 +5,7 @@
 import { Logger } from '@nestjs/common';
 import type { TopicSpec } from '@saga/events';
 import type { Admin } from 'kafkajs';
+import { retry } from '../retry.js';
 
 const logger = new Logger('TopicProvisioner');
 
@@ -38,13 +39,13 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
 }
 
 /** A topic another client has just created may not be in every broker's metadata yet: wait for it briefly. */
-async function topicMetadata(admin: Admin, specs: readonly TopicSpec[], attempts = 20) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
-    } catch (error) {
-      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt === attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+const topicMetadata = (admin: Admin, specs: readonly TopicSpec[]) =>
+  retry(
+    { initialMs: 250, maxMs: 1_000, attempts: 20 },
+    {
+      what: 'reading the metadata of new topics',
+      logger,
+      isFinal: (error) => (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION',
+    },
+    () => admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) }),
+  );

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The two tables every service needs to take part in the saga. Each service lists this migration
- * beside its own, so the tables live in the service's own database.
+ * The two tables every service needs to take part in the saga. Each service lists this migration beside its own,
+ * so the tables live in the service's own database. Plain SQL: what a migration did must never change because the
+ * code around it did.
  */
 export class OutboxAndInbox1730000000000 implements MigrationInterface {
   name = 'OutboxAndInbox1730000000000';
@@ -11,11 +12,12 @@ export class OutboxAndInbox1730000000000 implements MigrationInterface {
     await runner.query(`
       CREATE TABLE outbox (
         id           bigserial   PRIMARY KEY,            -- per key, the order of commits (see Outbox.enqueue)
-        event_id     uuid        NOT NULL UNIQUE,
+        event_id     uuid        NOT NULL UNIQUE,        -- the record's id (an event's id)
         topic        text        NOT NULL,
         message_key  text        NOT NULL,
-        event_type   text        NOT NULL,
-        payload      jsonb       NOT NULL,
+        event_type   text        NOT NULL,               -- published as the record-type header
+        payload      jsonb,                              -- null publishes a tombstone
+        headers      jsonb       NOT NULL DEFAULT '{}',
         lane         smallint    NOT NULL,               -- hash(key) mod lanes: one relay at a time per lane
         created_at   timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz

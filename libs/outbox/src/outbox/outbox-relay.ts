@@ -12,10 +12,10 @@
 import { Logger } from '@nestjs/common';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import type { FaultInjector } from '../faults.js';
+import type { FaultInjector } from '../lab/faults.js';
 import { LockNamespace, OUTBOX_CHANNEL } from '../locks.js';
-import { backoffDelay } from '../backoff.js';
 import { PgListener } from '../pg-listener.js';
+import { LazyConnection, retry } from '../retry.js';
 import { inWaves } from './waves.js';
 
 export type RelayOptions = {
@@ -58,7 +58,8 @@ export class OutboxRelay {
   private wake?: () => void;
   private readonly listener: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
-  private connected?: Promise<void>;
+  private stopping = new AbortController();
+  private readonly producerConnection: LazyConnection<Producer>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,6 +69,7 @@ export class OutboxRelay {
     /** For the LISTEN connection, which must stay open outside the pool. */
     databaseUrl: string,
   ) {
+    this.producerConnection = LazyConnection.of(producer);
     // A NOTIFY wakes the relay; so does (re)starting to listen, as rows may have been committed meanwhile.
     this.listener = new PgListener({
       databaseUrl,
@@ -80,8 +82,9 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.connect();
+    await this.producerConnection.get();
     this.running = true;
+    this.stopping = new AbortController();
     await this.listener.start();
     this.loop = this.run();
     this.cleanupTimer = setInterval(() => void this.deleteExpired(), this.options.cleanupIntervalMs).unref();
@@ -89,22 +92,17 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     clearInterval(this.cleanupTimer);
     this.wake?.();
     await this.loop;
     await this.listener.stop();
-    if (this.connected) await this.producer.disconnect();
-    this.connected = undefined;
-  }
-
-  private connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
-    return this.connected;
+    await this.producerConnection.close((producer) => producer.disconnect());
   }
 
   /** Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published. */
   async drain(): Promise<number> {
-    await this.connect();
+    await this.producerConnection.get();
     let total = 0;
     for (;;) {
       this.nudged = false;
@@ -155,20 +153,12 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     while (this.running) {
-      try {
-        await this.drain();
-        failures = 0;
-      } catch (error) {
-        failures++;
-        const delay = backoffDelay(failures, 100, 10_000);
-        this.logger.warn(
-          `publishing failed (attempt ${failures}), retrying in ${delay} ms: ${(error as Error).message}`,
-        );
-        await this.idle(delay);
-        continue;
-      }
+      await retry(
+        { initialMs: 100, maxMs: 10_000 },
+        { what: 'publishing', logger: this.logger, signal: this.stopping.signal },
+        () => this.drain(),
+      ).catch(() => undefined); // stopped
       await this.idle(this.options.pollIntervalMs);
     }
   }

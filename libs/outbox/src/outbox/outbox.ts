@@ -5,9 +5,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { topicOf, type SagaEvent } from '@saga/events';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { LockNamespace, OUTBOX_CHANNEL, OUTBOX_LANES } from '../locks.js';
-import type { SendAfterCommit } from './send-after-commit.js';
 
 /** One Kafka record to publish. Events become records through `Outbox.enqueue`; state records are given as is. */
 export type OutboxRecord = {
@@ -39,9 +38,6 @@ export const eventRecord = (event: SagaEvent): OutboxRecord => ({
 
 @Injectable()
 export class Outbox {
-  /** @param sendAfterCommit only to show what goes wrong without an outbox (SAGA_OUTBOX=off) */
-  constructor(private readonly sendAfterCommit?: SendAfterCommit) {}
-
   /**
    * Adds events to the outbox inside the caller's open transaction.
    *
@@ -56,10 +52,7 @@ export class Outbox {
   /** Like `enqueue`, for records that are not saga events (snapshots, tombstones). Same guarantees. */
   async enqueueRecords(transaction: EntityManager, records: readonly OutboxRecord[]): Promise<void> {
     if (records.length === 0) return;
-    if (!transaction.queryRunner?.isTransactionActive) {
-      throw new Error('Outbox.enqueue needs the EntityManager of an open transaction (dataSource.transaction(...))');
-    }
-    if (this.sendAfterCommit) return this.sendAfterCommit.hold(transaction.queryRunner, records);
+    this.openTransaction(transaction);
 
     // Sorted, so that two transactions locking the same keys cannot deadlock.
     const keys = [...new Set(records.map((record) => record.key))].sort();
@@ -89,5 +82,13 @@ export class Outbox {
 
     // Delivered only if the transaction commits; wakes the relay at once instead of at its next poll.
     await transaction.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+  }
+
+  /** The transaction `transaction` belongs to; an outbox row written outside one could outlive a rolled-back change. */
+  protected openTransaction(transaction: EntityManager): QueryRunner {
+    if (!transaction.queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.enqueue needs the EntityManager of an open transaction (dataSource.transaction(...))');
+    }
+    return transaction.queryRunner;
   }
 }
