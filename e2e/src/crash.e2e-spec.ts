@@ -8,7 +8,7 @@
  *   consumer.after-commit  the handler's transaction committed; the offset is not (the event comes again)
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { faultPoints } from '@saga/outbox';
+import { faultPoints } from '@saga/runtime';
 import { eventually } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { countSteps, SagaClient } from './support/saga-client.js';

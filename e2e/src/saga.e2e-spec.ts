@@ -4,7 +4,7 @@
  * happened exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { unreadPartitions } from '@saga/outbox';
+import { unreadPartitions } from '@saga/kafka';
 import { eventually } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { request } from './support/http.js';

@@ -3,7 +3,7 @@
  * the spot (SIGKILL) or restarted with a fault planted at one of the critical points (it kills itself the nth time
  * it gets there). A service that died is started again, without the fault, on the next round.
  */
-import { faultPoints } from '@saga/outbox';
+import { faultPoints } from '@saga/runtime';
 import { SERVICE_NAMES, ServiceExited, type SagaServices, type ServiceName } from './saga-services.js';
 
 const random = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));

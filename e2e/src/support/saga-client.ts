@@ -149,7 +149,7 @@ export class SagaClient {
    * Waits until every service's view holds exactly what the order service holds, twice in a row (compensations
    * still change orders after they end), and returns that summary.
    */
-  async untilViewsAgree(): Promise<OrderViewSummary> {
+  async untilViewsAgree(timeoutMs = 30_000): Promise<OrderViewSummary> {
     let previous = '';
     const [summary] = await eventually(
       () => Promise.all(SERVICE_NAMES.map((name) => this.orderView(name))),
@@ -159,7 +159,7 @@ export class SagaClient {
         previous = agreed ? all[0]!.checksum : '';
         return stable;
       },
-      { timeoutMs: 30_000, intervalMs: 500, what: 'every order view equal to the order service' },
+      { timeoutMs, intervalMs: 500, what: 'every order view equal to the order service' },
     );
     return { count: summary!.count, checksum: summary!.checksum };
   }

@@ -5,7 +5,7 @@
  * other runs, or is serving the local mode. The topics are deleted when the run stops.
  */
 import { sagaTopicSpecs } from '@saga/events';
-import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/outbox';
+import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/kafka';
 import { createDatabase, dropDatabase, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -7,7 +7,8 @@
  * effects in every service, not at what the services say about themselves.
  */
 import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
-import { DeadLetterHeader, unreadPartitions } from '@saga/outbox';
+import { DeadLetterHeader } from '@saga/inbox';
+import { unreadPartitions } from '@saga/kafka';
 import { eventually, TopicReader } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';

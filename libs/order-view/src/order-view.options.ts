@@ -1,4 +1,4 @@
-import type { FaultInjector } from '@saga/outbox';
+import type { FaultInjector } from '@saga/runtime';
 
 export type OrderViewOptions = {
   /** The view's consumer group. */

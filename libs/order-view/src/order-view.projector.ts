@@ -10,7 +10,8 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
-import { ConsumerGate, DeadLetters, LazyConnection, retry, type DeadLetter } from '@saga/outbox';
+import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/inbox';
+import { LazyConnection, retry } from '@saga/runtime';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';

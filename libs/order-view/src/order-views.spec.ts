@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OrderSnapshot } from '@saga/events';
-import { EventRejectedError, noFaults } from '@saga/outbox';
+import { EventRejectedError } from '@saga/inbox';
+import { noFaults } from '@saga/runtime';
 import type { EntityManager } from 'typeorm';
 import type { OrderViewProjector } from './order-view.projector.js';
 import type { OrderViewStore, ViewEntry, ViewPosition } from './order-view.store.js';

@@ -17,7 +17,8 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnyEvent, OrderSnapshot } from '@saga/events';
-import { EventRejectedError, TransientError } from '@saga/outbox';
+import { EventRejectedError } from '@saga/inbox';
+import { TransientError } from '@saga/runtime';
 import type { EntityManager } from 'typeorm';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
 import { OrderViewProjector } from './order-view.projector.js';

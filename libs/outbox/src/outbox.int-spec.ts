@@ -15,10 +15,10 @@ import {
 import { Kafka, logLevel, Partitioners, type ProducerBatch } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { noFaults, SimulatedCrash, type FaultInjector } from './lab/faults.js';
+import { noFaults, SimulatedCrash, type FaultInjector } from '@saga/runtime';
 import { outboxMigrations } from './migrations/index.js';
-import { Outbox } from './outbox/outbox.js';
-import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
+import { Outbox } from './outbox.js';
+import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox-relay.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'outbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });

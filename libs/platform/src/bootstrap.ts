@@ -1,7 +1,7 @@
 import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { KafkaInboxServer } from '@saga/outbox';
+import { KafkaInboxServer } from '@saga/inbox';
 import { ConfigError } from './config.js';
 import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
 

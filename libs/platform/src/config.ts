@@ -2,7 +2,7 @@
  * Each service reads its configuration once, at start, through a schema. A missing or malformed variable stops
  * the process with a message naming it, instead of failing later somewhere far from the cause.
  */
-import { delayPoints, faultPoints } from '@saga/outbox';
+import { delayPoints, faultPoints } from '@saga/runtime';
 import { z } from 'zod';
 
 const brokerList = z
@@ -37,7 +37,7 @@ export const serviceConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
-  /** Fault injection, for tests and demonstrations only: kill the process at this point (see @saga/outbox faults). */
+  /** Fault injection, for tests and demonstrations only: kill the process at this point (see @saga/runtime fault-hook.ts, and @saga/lab). */
   FAULT_CRASH_AT: z.enum(faultPoints).optional(),
   /** ...the nth time it gets there. */
   FAULT_CRASH_AFTER: z.coerce.number().int().min(1).default(1),

@@ -5,7 +5,7 @@
  */
 import { Catch, HttpStatus, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { isDatabaseUnavailable } from '@saga/outbox';
+import { isDatabaseUnavailable } from '@saga/inbox';
 
 @Catch()
 export class DatabaseUnavailableFilter extends BaseExceptionFilter {

@@ -1,4 +1,5 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { inboxMigrations } from '@saga/inbox';
 import { outboxMigrations } from '@saga/outbox';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 
@@ -15,7 +16,7 @@ export function databaseOptions(
     type: 'postgres',
     url,
     entities,
-    migrations: [...outboxMigrations, ...migrations],
+    migrations: [...outboxMigrations, ...inboxMigrations, ...migrations],
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
 import { OrderView1730000000011, OrderViewModule } from '@saga/order-view';
-import { allFaults, CrashingFaults, DelayingFaults, noFaults, OutboxModule, type FaultInjector } from '@saga/outbox';
+import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
+import { noFaults, type FaultInjector } from '@saga/runtime';
+import { MessagingModule } from './messaging.module.js';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
 import type { ServiceConfig } from './config.js';
@@ -12,7 +14,7 @@ export type SagaServiceOptions = {
   serviceName: string;
   config: ServiceConfig;
   entities: EntitySchema[];
-  /** The service's own migrations; the outbox and inbox tables come first, from @saga/outbox. */
+  /** The service's own migrations; the outbox and inbox tables come first, from @saga/outbox and @saga/inbox. */
   migrations: (new () => MigrationInterface)[];
   /** Keep a local view of every order, fed by the compacted `orders` topic (see @saga/order-view). */
   orderView?: boolean;
@@ -33,7 +35,7 @@ export class SagaServiceModule {
       global: true,
       imports: [
         TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, entities, [...viewMigrations, ...migrations])),
-        OutboxModule.forRoot({
+        MessagingModule.forRoot({
           serviceName,
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,

@@ -2,7 +2,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { OrderViews } from '@saga/order-view';
-import { InboxContext, OnEvent } from '@saga/outbox';
+import { InboxContext, OnEvent } from '@saga/inbox';
 import { Clock } from '@saga/platform';
 import { decide, learn, needsItems, noFacts, withItems, type InventoryFact } from '../domain/inventory.js';
 import { InventoryStore } from '../persistence/inventory-store.js';

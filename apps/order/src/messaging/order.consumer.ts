@@ -1,7 +1,7 @@
 /** Every event the order service reacts to, and what it does with it. */
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventRejectedError, InboxContext, OnEvent } from '@saga/outbox';
+import { EventRejectedError, InboxContext, OnEvent } from '@saga/inbox';
 import { Clock } from '@saga/platform';
 import { onSagaStep, type SagaStep } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';

@@ -5,7 +5,7 @@
  * every change.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PgListener } from '@saga/outbox';
+import { PgListener } from '@saga/runtime';
 import { ORDER_CONFIG, type OrderConfig } from '../config.js';
 import { ORDER_CHANGES_CHANNEL, parseOrderChange, type OrderChange } from './order-changes.js';
 

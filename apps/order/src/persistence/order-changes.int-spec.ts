@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { causedByRequest } from '@saga/events';
+import { inboxMigrations } from '@saga/inbox';
 import { Outbox, outboxMigrations } from '@saga/outbox';
 import { createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
@@ -27,7 +28,7 @@ beforeAll(async () => {
     type: 'postgres',
     url: databaseUrl,
     entities: [OrderEntity],
-    migrations: [...outboxMigrations, ...orderMigrations],
+    migrations: [...outboxMigrations, ...inboxMigrations, ...orderMigrations],
   });
   await dataSource.initialize();
   await dataSource.runMigrations();

@@ -3,7 +3,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { causedBy, type OrderCancelled, type OrderPlaced } from '@saga/events';
 import { OrderViews } from '@saga/order-view';
-import { InboxContext, OnEvent } from '@saga/outbox';
+import { InboxContext, OnEvent } from '@saga/inbox';
 import { Clock } from '@saga/platform';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../config.js';
 import { authorizePayment, mayCharge, refundPayment } from '../domain/payment.js';

@@ -2,7 +2,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { OrderViews } from '@saga/order-view';
-import { InboxContext, OnEvent } from '@saga/outbox';
+import { InboxContext, OnEvent } from '@saga/inbox';
 import { Clock } from '@saga/platform';
 import { randomUUID } from 'node:crypto';
 import { SHIPPING_CONFIG, type ShippingConfig } from '../config.js';

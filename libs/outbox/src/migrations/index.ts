@@ -1,4 +1,4 @@
-import { OutboxAndInbox1730000000000 } from './1730000000000-outbox-and-inbox.js';
+import { Outbox1730000000000 } from './1730000000000-outbox.js';
 
-/** The outbox's and inbox's tables. Every service lists them before its own migrations. */
-export const outboxMigrations = [OutboxAndInbox1730000000000];
+/** The outbox's table. Every service lists it among its migrations. */
+export const outboxMigrations = [Outbox1730000000000];

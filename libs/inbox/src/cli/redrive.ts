@@ -1,0 +1,32 @@
+/**
+ * npm run redrive -- <topic> [<topic> ...]
+ *
+ * Sends the records dead-lettered from each saga topic (e.g. `payment-events`) back to it. Reads KAFKA_BROKERS
+ * (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX, like the services.
+ */
+import { Topics } from '@saga/events';
+import { logLevel } from 'kafkajs';
+import { createKafka } from '@saga/kafka';
+import { deadLetterTopic } from '../dead-letters.js';
+import { redriveDeadLetters } from '../redrive.js';
+
+const known: string[] = Object.values(Topics);
+const topics = process.argv.slice(2);
+if (topics.length === 0 || topics.some((topic) => !known.includes(topic))) {
+  console.error(`usage: npm run redrive -- <${known.join('|')}> [...]`);
+  process.exit(64);
+}
+
+const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const kafka = createKafka('redrive', brokers, logLevel.WARN);
+
+for (const topic of topics) {
+  const source = deadLetterTopic(prefix + topic);
+  const { redriven, copies } = await redriveDeadLetters(kafka, {
+    deadLetterTopic: source,
+    groupId: `${prefix}saga.redrive`,
+  });
+  const others = copies ? ` (and ${copies} other consumers' dead letter(s) of the same records, not sent twice)` : '';
+  console.log(`${source}: ${redriven} record(s) sent back to ${prefix}${topic}${others}`);
+}

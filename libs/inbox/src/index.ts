@@ -1,0 +1,14 @@
+export { Inbox } from './inbox.js';
+export { OnEvent, EventRejectedError } from './on-event.js';
+export {
+  KafkaInboxServer,
+  InboxContext,
+  defaultConsumerOptions,
+  type ConsumerOptions,
+  type MessagePosition,
+} from './kafka-inbox.server.js';
+export { isTransientFailure, isDatabaseUnavailable } from './failures.js';
+export { ConsumerGate } from './consumer-gate.js';
+export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './dead-letters.js';
+export { redriveDeadLetters, type RedriveResult } from './redrive.js';
+export { inboxMigrations } from './migrations/index.js';

@@ -1,0 +1,193 @@
+/**
+ * The consumer loop behind every `@OnEvent` handler. Nest's built-in Kafka transport commits offsets on its own
+ * schedule and restarts its consumer on a handler error, which blocks the partition; this one owns those choices:
+ *
+ *   parse and validate -> [one transaction: inbox row + handler's writes + its outbox rows] -> commit offset
+ *
+ * The offset is committed only after the transaction commits, so a crash in between redelivers the event, and the
+ * inbox makes that redelivery a no-op. A malformed or rejected event goes to the dead-letter topic and the consumer
+ * moves on, never retrying it forever; any other failure (database or broker down) is retried with backoff,
+ * holding the partition so order is kept.
+ */
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { describeEvent, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ConsumerGate } from './consumer-gate.js';
+import type { DeadLetters } from './dead-letters.js';
+import type { Inbox } from './inbox.js';
+import { retry, type FaultInjector } from '@saga/runtime';
+import { isTransientFailure } from './failures.js';
+import { EventRejectedError } from './on-event.js';
+
+export type ConsumerOptions = {
+  /** Kafka consumer group, and the inbox's name for this consumer. */
+  groupId: string;
+  /** Partitions processed in parallel; each partition stays strictly sequential. */
+  partitionsConsumedConcurrently: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Attempts before an event whose handler fails with a non-transient error is dead-lettered (see failures.ts). */
+  maxAttempts: number;
+  /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
+  topicPrefix: string;
+  /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
+  sessionTimeoutMs: number;
+};
+
+export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
+  partitionsConsumedConcurrently: 3,
+  retryInitialMs: 200,
+  retryMaxMs: 15_000,
+  maxAttempts: 5,
+  topicPrefix: '',
+  sessionTimeoutMs: 30_000,
+};
+
+export type MessagePosition = { topic: string; partition: number; offset: string };
+
+/** What a handler gets through `@Ctx()`: the open transaction, and where the event came from. */
+export class InboxContext extends BaseRpcContext<[EntityManager, MessagePosition]> {
+  get transaction(): EntityManager {
+    return this.args[0];
+  }
+
+  get position(): MessagePosition {
+    return this.args[1];
+  }
+}
+
+type Outcome = 'applied' | 'duplicate' | 'ignored' | { rejected: string };
+
+export class KafkaInboxServer extends Server implements CustomTransportStrategy {
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger(KafkaInboxServer.name);
+  private consumer?: Consumer;
+  private running = false;
+  private stopping = new AbortController();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly inbox: Inbox,
+    private readonly options: ConsumerOptions,
+    private readonly faults: FaultInjector,
+    private readonly gate: ConsumerGate,
+    private readonly deadLetters: DeadLetters,
+  ) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.stopping.abort();
+    await this.consumer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaInboxServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
+    const topics = topicsCarrying(this.messageHandlers.keys()).map((topic) => this.options.topicPrefix + topic);
+    if (topics.length === 0) {
+      this.logger.warn('no @OnEvent handlers are registered; not consuming');
+      return;
+    }
+    this.running = true;
+    this.stopping = new AbortController();
+    this.consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachMessage: (payload) => this.handleMessage(payload),
+    });
+    this.logger.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+  }
+
+  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const position: MessagePosition = { topic, partition, offset: message.offset };
+    const parsed = parseEvent(message.value, message.key);
+    const outcome = parsed.ok
+      ? await this.processWithRetry(parsed.event, position, heartbeat)
+      : { rejected: parsed.reason };
+
+    if (typeof outcome === 'object') {
+      const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
+      await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
+        this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
+      );
+    } else if (parsed.ok && outcome !== 'ignored') {
+      this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
+    }
+
+    // offset + 1: the committed offset names the next message to read.
+    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+
+  private async processWithRetry(
+    event: SagaEvent,
+    position: MessagePosition,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    let failures = 0;
+    return this.withRetry(heartbeat, describeEvent(event), async () => {
+      try {
+        const outcome = await this.process(event, position);
+        if (outcome === 'applied') await this.faults.at('consumer.after-commit');
+        return outcome;
+      } catch (error) {
+        if (error instanceof EventRejectedError) return { rejected: error.message };
+        if (isTransientFailure(error) || ++failures < this.options.maxAttempts) throw error;
+        return { rejected: `failed ${failures} times: ${(error as Error).message}` };
+      }
+    });
+  }
+
+  /**
+   * Runs `work` until it succeeds, with backoff, heartbeating meanwhile so the group keeps the partition here.
+   * Waits at the gate before every attempt. When the consumer stops, gives up by throwing: the offset stays
+   * uncommitted, and the next owner of the partition handles the message.
+   */
+  private withRetry<T>(heartbeat: () => Promise<void>, what: string, work: () => Promise<T>): Promise<T> {
+    const policy = { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs };
+    const keepAlive = () => heartbeat().catch(() => undefined);
+    return retry(
+      policy,
+      { what, logger: this.logger, signal: this.stopping.signal, beforeRetry: keepAlive },
+      async () => {
+        if (!(await this.gate.passage(heartbeat, () => !this.running))) throw new Error(`stopped before ${what}`);
+        return work();
+      },
+    );
+  }
+
+  private async process(event: SagaEvent, position: MessagePosition): Promise<Outcome> {
+    const handler = this.getHandlerByPattern(event.type);
+    if (!handler) return 'ignored'; // a type on a subscribed topic that this service does not react to
+
+    return this.dataSource.transaction(async (transaction) => {
+      if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
+      const result = await handler(event, new InboxContext([transaction, position]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return 'applied';
+    });
+  }
+}

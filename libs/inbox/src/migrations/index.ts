@@ -1,0 +1,4 @@
+import { Inbox1730000000001 } from './1730000000001-inbox.js';
+
+/** The inbox's table. Every service that consumes lists it among its migrations. */
+export const inboxMigrations = [Inbox1730000000001];

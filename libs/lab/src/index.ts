@@ -1,0 +1,2 @@
+export { brokenOnPurpose } from './broken-on-purpose.js';
+export { allFaults, CrashingFaults, DelayingFaults } from './faults.js';

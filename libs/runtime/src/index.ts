@@ -1,0 +1,12 @@
+export { retry, backoffDelay, LazyConnection, type RetryOptions, type RetryPolicy } from './retry.js';
+export { TransientError } from './transient-error.js';
+export { PgListener, type PgListenerOptions } from './pg-listener.js';
+export {
+  delayPoints,
+  faultPoints,
+  noFaults,
+  SimulatedCrash,
+  type DelayPoint,
+  type FaultInjector,
+  type FaultPoint,
+} from './fault-hook.js';
