@@ -25,7 +25,7 @@ export default tseslint.config(
   js.configs.recommended,
   { languageOptions: { globals: globals.node } },
   // Scripts that a browser runs as they are: the order service's saga page.
-  { files: ['apps/*/src/http/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['apps/*/src/live/**/*.js'], languageOptions: { globals: globals.browser } },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

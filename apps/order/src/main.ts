@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { runService } from '@saga/platform';
 import { loadOrderConfig } from './config.js';
-import { sagaPage } from './http/saga-page.controller.js';
 import { OrderModule } from './order.module.js';
 
 await runService('order', () => {
@@ -11,6 +10,5 @@ await runService('order', () => {
     port: config.PORT,
     host: config.HOST,
     logLevel: config.LOG_LEVEL,
-    staticAssets: sagaPage,
   };
 });

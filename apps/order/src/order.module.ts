@@ -2,13 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SagaServiceModule } from '@saga/platform';
 import { ORDER_CONFIG, type OrderConfig } from './config.js';
 import { OrderViewController } from './http/order-view.controller.js';
-import { OrderStreamController } from './http/order-stream.controller.js';
 import { OrdersController } from './http/orders.controller.js';
-import { SagaPageController } from './http/saga-page.controller.js';
+import { LiveModule } from './live/live.module.js';
 import { OrderDeadlineWatcher } from './messaging/order-deadline.watcher.js';
 import { OrderConsumer } from './messaging/order.consumer.js';
 import { orderMigrations } from './persistence/migrations/index.js';
-import { OrderChangeListener } from './persistence/order-change-listener.js';
 import { OrderEntity } from './persistence/order.entity.js';
 import { OrderStore } from './persistence/order-store.js';
 
@@ -17,6 +15,8 @@ export class OrderModule {
   static register(config: OrderConfig): DynamicModule {
     return {
       module: OrderModule,
+      // Global: the live page's module (imported below) reads orders through the store and the configuration.
+      global: true,
       imports: [
         SagaServiceModule.register({
           serviceName: 'order',
@@ -24,9 +24,11 @@ export class OrderModule {
           entities: [OrderEntity],
           migrations: orderMigrations,
         }),
+        LiveModule,
       ],
-      controllers: [OrdersController, OrderStreamController, SagaPageController, OrderViewController, OrderConsumer],
-      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher, OrderChangeListener],
+      controllers: [OrdersController, OrderViewController, OrderConsumer],
+      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher],
+      exports: [ORDER_CONFIG, OrderStore],
     };
   }
 }

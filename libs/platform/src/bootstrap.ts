@@ -7,9 +7,6 @@ import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Files served as they are: those in `directory` answer GET `prefix`/<path>. */
-export type StaticAssets = { directory: string; prefix: string };
-
 /**
  * Starts one service: HTTP on `port`, and the Kafka consumer behind its `@OnEvent` handlers.
  * `createModule` reads the configuration; a ConfigError ends the process with the list of problems.
@@ -21,7 +18,6 @@ export async function runService(
     port: number;
     host: string;
     logLevel: LogLevel;
-    staticAssets?: StaticAssets;
   },
 ): Promise<INestApplication> {
   let root: ReturnType<typeof createModule>;
@@ -38,7 +34,6 @@ export async function runService(
     // A literal path beats a parameter whatever the declaration order: GET /orders/stream is not /orders/:id.
     routeResolutionStrategy: 'specificity',
   });
-  if (root.staticAssets) app.useStaticAssets(root.staticAssets.directory, { prefix: root.staticAssets.prefix });
   app.enableShutdownHooks();
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });

@@ -1,6 +1,6 @@
 export { serviceConfigSchema, portVariable, loadConfig, ConfigError, type ServiceConfig } from './config.js';
 export { uuidParam, ZodValidation } from './validation.js';
 export { Clock, SystemClock } from './clock.js';
-export { runService, type StaticAssets } from './bootstrap.js';
+export { runService } from './bootstrap.js';
 export { databaseOptions, bigintAsNumber } from './database.js';
 export { SagaServiceModule, type SagaServiceOptions } from './saga-service.module.js';

@@ -3,21 +3,33 @@ import { summarizeOrderView, type OrderViewSummary } from '@saga/events';
 import { Outbox } from '@saga/outbox';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Decision, Order } from '../domain/order.js';
-import { snapshotRecord, tombstoneRecord } from '../messaging/order-snapshots.js';
-import { notifyOrderChange } from './order-changes.js';
 import { OrderEntity } from './order.entity.js';
+import { snapshotRecord, tombstoneRecord } from './order-snapshots.js';
+
+/** What a write did to an order: it is now at `version`, or it was erased. */
+export type OrderWritten = { orderId: string; version: number } | { orderId: string; erased: true };
+
+/** Runs inside the transaction of every write to an order, after the write: commits with it, or not at all. */
+export type OrderWriteHook = (transaction: EntityManager, written: OrderWritten) => Promise<void>;
 
 /**
  * Saves an order, the events of the same decision and the order's new snapshot in one transaction: the outbox's
  * half of the bargain. The snapshot goes first, so a service never sees an order's event before its snapshot.
- * The same transaction notifies the change (order-changes.ts), so the live view hears of it on commit.
+ * Write hooks run in the same transaction (the live page's NOTIFY, in live/), so what they do commits with it.
  */
 @Injectable()
 export class OrderStore {
+  private readonly writeHooks: OrderWriteHook[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
   ) {}
+
+  /** Runs `hook` inside every later write to an order. */
+  onWrite(hook: OrderWriteHook): void {
+    this.writeHooks.push(hook);
+  }
 
   /**
    * Stores a new order. With an idempotency key, stores the key with the response in the same transaction; when
@@ -106,7 +118,7 @@ export class OrderStore {
       if (!canErase(order)) return { order, erased: false };
       await transaction.delete(OrderEntity, { id });
       await this.outbox.enqueueRecords(transaction, [tombstoneRecord(id)]);
-      await notifyOrderChange(transaction, { orderId: id, erased: true });
+      await this.written(transaction, { orderId: id, erased: true });
       return { order, erased: true };
     });
   }
@@ -114,6 +126,10 @@ export class OrderStore {
   private async publish(transaction: EntityManager, { order, events }: Decision): Promise<void> {
     await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
     await this.outbox.enqueue(transaction, ...events);
-    await notifyOrderChange(transaction, { orderId: order.id, version: order.version });
+    await this.written(transaction, { orderId: order.id, version: order.version });
+  }
+
+  private async written(transaction: EntityManager, written: OrderWritten): Promise<void> {
+    for (const hook of this.writeHooks) await hook(transaction, written);
   }
 }

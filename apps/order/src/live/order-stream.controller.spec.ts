@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { placeOrder, type Order } from '../domain/order.js';
-import type { OrderChangeListener, OrderChangeSignal } from '../persistence/order-change-listener.js';
+import type { OrderChangeListener, OrderChangeSignal } from './order-change-listener.js';
 import type { OrderStore } from '../persistence/order-store.js';
 import { OrderStreamController } from './order-stream.controller.js';
 

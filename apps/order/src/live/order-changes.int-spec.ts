@@ -11,11 +11,11 @@ import { createDatabase, dropDatabase, eventually, testInfrastructure } from '@s
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { cancelOrder, placeOrder } from '../domain/order.js';
-import { orderMigrations } from './migrations/index.js';
+import { orderMigrations } from '../persistence/migrations/index.js';
 import { OrderChangeListener, type OrderChangeSignal } from './order-change-listener.js';
-import { ORDER_CHANGES_CHANNEL } from './order-changes.js';
-import { OrderEntity } from './order.entity.js';
-import { OrderStore } from './order-store.js';
+import { ORDER_CHANGES_CHANNEL, OrderChangeNotifier } from './order-changes.js';
+import { OrderEntity } from '../persistence/order.entity.js';
+import { OrderStore } from '../persistence/order-store.js';
 
 let databaseUrl: string;
 let dataSource: DataSource;
@@ -33,6 +33,7 @@ beforeAll(async () => {
   await dataSource.initialize();
   await dataSource.runMigrations();
   store = new OrderStore(dataSource, new Outbox());
+  new OrderChangeNotifier(store).onModuleInit(); // as the live module does at start
 });
 
 afterEach(async () => {

@@ -5,19 +5,21 @@
  * instance made it (they all share the database). The payload names the order and its version, nothing more;
  * listeners read the order itself, so they always show what is committed.
  */
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { OrderStore, type OrderWritten } from '../persistence/order-store.js';
 
 /** Channels are per database, and every service has its own, so the name only has to be unique in this one. */
 export const ORDER_CHANGES_CHANNEL = 'order_changes';
 
-const orderChange = z.union([
+/** An order was placed or changed (and is now at `version`), or it was erased: what the store wrote. */
+export type OrderChange = OrderWritten;
+
+const orderChange: z.ZodType<OrderChange> = z.union([
   z.strictObject({ orderId: z.uuid(), version: z.int().positive() }),
   z.strictObject({ orderId: z.uuid(), erased: z.literal(true) }),
 ]);
-
-/** An order was placed or changed (and is now at `version`), or it was erased. */
-export type OrderChange = z.output<typeof orderChange>;
 
 /** Inside `transaction`: announces `change`, to be delivered when (and only if) the transaction commits. */
 export async function notifyOrderChange(transaction: EntityManager, change: OrderChange): Promise<void> {
@@ -34,5 +36,15 @@ export function parseOrderChange(payload: string | undefined): OrderChange | und
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined; // not JSON
+  }
+}
+
+/** Makes every write to an order notify its change, in the write's transaction. */
+@Injectable()
+export class OrderChangeNotifier implements OnModuleInit {
+  constructor(private readonly store: OrderStore) {}
+
+  onModuleInit(): void {
+    this.store.onWrite(notifyOrderChange);
   }
 }
