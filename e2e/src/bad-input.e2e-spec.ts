@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics } from '@saga/events';
+import { anOrder } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { SagaClient } from './support/saga-client.js';
 import { SagaServices, type ServiceName } from './support/saga-services.js';
@@ -20,12 +21,8 @@ afterAll(async () => {
   await saga?.stop();
 });
 
-const address = { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const validOrder = () => ({
-  customerId: randomUUID(),
-  items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-  shippingAddress: address,
-});
+const validOrder = () => anOrder().request();
+const address = validOrder().shippingAddress;
 const withItems = (...items: unknown[]) => ({ ...validOrder(), items });
 
 type Call = { method: string; service: ServiceName; path: string; body?: unknown; raw?: string; headers?: object };

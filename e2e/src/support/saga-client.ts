@@ -1,5 +1,5 @@
 /** The calls a scenario makes, named as a user would name them. */
-import { eventually } from '@saga/testing';
+import { anOrder, eventually } from '@saga/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from './http.js';
 import { SERVICE_NAMES, type SagaServices, type ServiceName } from './saga-services.js';
@@ -47,17 +47,7 @@ export class SagaClient {
     const response = await request<{ orderId: string; status: string }>(
       'POST',
       `${this.saga.url('order')}/orders`,
-      {
-        customerId,
-        items,
-        shippingAddress: {
-          name: 'Ada Lovelace',
-          line1: '12 Analytical Way',
-          city: 'London',
-          postalCode: 'N1 9GU',
-          country,
-        },
-      },
+      anOrder({ customerId, items, country }).request(),
       headers,
     );
     if (response.status !== 201)

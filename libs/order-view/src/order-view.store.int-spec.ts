@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { summarizeOrderView, type OrderSnapshot } from '@saga/events';
-import { createDatabase, dropDatabase, testInfrastructure } from '@saga/testing';
+import { anOrder, createDatabase, dropDatabase, testInfrastructure } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { OrderView1730000000011 } from './migrations/1730000000011-order-view.js';
@@ -33,18 +33,8 @@ afterAll(async () => {
 
 beforeEach(() => store.clear());
 
-const snapshot = (orderId: string, version: number, status: OrderSnapshot['status'] = 'PENDING'): OrderSnapshot => ({
-  orderId,
-  version,
-  status,
-  reason: null,
-  customerId: '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11',
-  items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-  totalCents: 1500,
-  shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-  placedAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-01T10:00:00.000Z',
-});
+const snapshot = (orderId: string, version: number, status: OrderSnapshot['status'] = 'PENDING') =>
+  anOrder({ orderId }).snapshot(version, status);
 
 const find = async (orderId: string) => {
   const { entry } = await store.find(dataSource.manager, orderId);

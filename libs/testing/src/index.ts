@@ -9,6 +9,6 @@ export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
 export { TopicReader, type ReadMessage } from './topic-reader.js';
 export { eventually } from './eventually.js';
 export { freePort } from './free-port.js';
-export { anOrderPlaced } from './fixtures.js';
+export { anOrder, anOrderPlaced, type AnOrder } from './fixtures.js';
 export { takeDown, bringBack, type InfrastructurePart } from './outages.js';
 export { TestTopics } from './test-topics.js';

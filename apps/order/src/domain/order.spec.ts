@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { causedBy, causedByRequest, createEvent, type SagaEvent } from '@saga/events';
+import { anOrder } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { cancelOrder, enforceDeadline, onSagaStep, placeOrder, type Order, type SagaStep } from './order.js';
 
@@ -9,14 +10,13 @@ const customerId = randomUUID();
 
 const givenPlaced = () =>
   placeOrder(
-    {
+    anOrder({
       customerId,
       items: [
         { sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 },
         { sku: 'MUG-1', quantity: 1, unitPriceCents: 899 },
       ],
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
+    }).request(),
     randomUUID(),
     causedByRequest(),
     placedAt,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { causedByRequest } from '@saga/events';
 import { inboxMigrations } from '@saga/inbox';
 import { Outbox, outboxMigrations } from '@saga/outbox';
-import { createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
+import { anOrder, createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { cancelOrder, placeOrder } from '../domain/order.js';
@@ -66,16 +66,7 @@ const untilHeard = (heard: OrderChangeSignal[], expected: object) =>
   );
 
 async function place(): Promise<string> {
-  const decision = placeOrder(
-    {
-      customerId: randomUUID(),
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
-    randomUUID(),
-    causedByRequest(),
-    new Date(),
-  );
+  const decision = placeOrder(anOrder().request(), randomUUID(), causedByRequest(), new Date());
   await store.create(decision, {});
   return decision.order.id;
 }

@@ -4,6 +4,7 @@
  * reconnects and catches up from a new list).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { anOrder } from '@saga/testing';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { placeOrder, type Order } from '../domain/order.js';
@@ -11,13 +12,10 @@ import type { OrderChangeListener, OrderChangeSignal } from './order-change-list
 import type { OrderStore } from '../persistence/order-store.js';
 import { OrderStreamController } from './order-stream.controller.js';
 
-const anOrder = (version = 1): Order => ({
+/** The one order of these tests, at `version`. */
+const theOrder = (version = 1): Order => ({
   ...placeOrder(
-    {
-      customerId: '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11',
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
+    anOrder({ customerId: '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11' }).request(),
     '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f',
     { correlationId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', causationId: null, orderVersion: 1 },
     new Date('2026-03-01T10:00:00.000Z'),
@@ -79,7 +77,7 @@ function aStream() {
     await settle();
     return response;
   };
-  const changed = (version: number) => notify({ kind: 'change', change: { orderId: anOrder().id, version } });
+  const changed = (version: number) => notify({ kind: 'change', change: { orderId: theOrder().id, version } });
   return { stream, connect, changed, lists, finds, settle };
 }
 
@@ -87,12 +85,12 @@ describe('the order stream', () => {
   it('sends a client the newest orders first, then each change, read after its notification', async () => {
     const { connect, changed, lists, finds, settle } = aStream();
     const client = await connect();
-    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    lists[0]!.resolve({ orders: [theOrder(1)], total: 1 });
     await settle();
 
     changed(2);
     await settle();
-    finds[0]!.resolve(anOrder(2));
+    finds[0]!.resolve(theOrder(2));
     await settle();
 
     expect(client.received).toEqual(['orders 1', 'order 2']);
@@ -105,9 +103,9 @@ describe('the order stream', () => {
     await settle();
     expect(finds).toHaveLength(0); // the change waits for the list
 
-    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    lists[0]!.resolve({ orders: [theOrder(1)], total: 1 });
     await settle();
-    finds[0]!.resolve(anOrder(2));
+    finds[0]!.resolve(theOrder(2));
     await settle();
 
     expect(client.received).toEqual(['orders 1', 'order 2']);
@@ -118,11 +116,11 @@ describe('the order stream', () => {
     const [first, second] = [await connect(), await connect()];
     changed(2);
     changed(3);
-    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    lists[0]!.resolve({ orders: [theOrder(1)], total: 1 });
     await settle();
-    lists[1]!.resolve({ orders: [anOrder(1)], total: 1 });
+    lists[1]!.resolve({ orders: [theOrder(1)], total: 1 });
     await settle();
-    finds[0]!.resolve(anOrder(3));
+    finds[0]!.resolve(theOrder(3));
     await settle();
 
     expect(finds).toHaveLength(1);
@@ -133,7 +131,7 @@ describe('the order stream', () => {
   it('ends the streams when a read fails, so that their browsers reconnect and catch up', async () => {
     const { connect, changed, lists, finds, settle } = aStream();
     const client = await connect();
-    lists[0]!.resolve({ orders: [anOrder(1)], total: 1 });
+    lists[0]!.resolve({ orders: [theOrder(1)], total: 1 });
     await settle();
     changed(2);
     await settle();

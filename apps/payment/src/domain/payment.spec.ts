@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { causedBy, causedByRequest, createEvent, type OrderCancelled, type OrderPlaced } from '@saga/events';
+import { causedBy, createEvent, type OrderCancelled, type OrderPlaced } from '@saga/events';
+import { anOrder } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { authorizePayment, availableCredit, mayCharge, newAccount, refundPayment } from './payment.js';
 
@@ -7,16 +8,7 @@ const now = new Date('2026-03-01T10:00:01Z');
 const customerId = randomUUID();
 
 const orderPlaced = (totalCents: number) =>
-  createEvent<OrderPlaced>(
-    'OrderPlaced',
-    randomUUID(),
-    {
-      customerId,
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: totalCents }],
-      totalCents,
-      shippingAddress: { name: 'Ada', line1: '1 Loop St', city: 'Springfield', postalCode: '12345', country: 'US' },
-    },
-    causedByRequest(),
+  anOrder({ customerId, items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: totalCents }] }).placed(
     new Date('2026-03-01T10:00:00Z'),
   );
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { causedByRequest, createEvent, type OrderCancelled, type StockReserved } from '@saga/events';
-import { anOrderPlaced } from '@saga/testing';
+import { anOrder } from '@saga/testing';
 import {
   decide,
   learn,
@@ -12,7 +12,7 @@ import {
 } from './shipping.js';
 
 const now = new Date('2026-03-01T10:00:02Z');
-const placed = anOrderPlaced(); // ships to US; what the order view holds
+const placed = anOrder({ country: 'US' }).placed(); // what the order view holds
 const { orderId } = placed;
 const reserved = createEvent<StockReserved>(
   'StockReserved',
