@@ -3,13 +3,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A service's local copy of the orders it works on, filled only from the compacted `orders` topic, and how far it
  * has read that topic. The copy can be emptied at any time: the service reads the topic from offset 0 and gets
- * the same rows back. That is why this migration may drop a copy left by an earlier version of the table: the
+ * the same rows back. That is why this migration may drop a copy left by an earlier version of these tables: the
  * service finds the view empty at start and rebuilds it.
  */
 export class OrderView1730000000011 implements MigrationInterface {
   name = 'OrderView1730000000011';
 
   async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE IF EXISTS order_view_position`);
     await runner.query(`DROP TABLE IF EXISTS order_view`);
     await runner.query(`
       CREATE TABLE order_view (
