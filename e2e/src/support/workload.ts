@@ -10,8 +10,8 @@ import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
 import { DeadLetterHeader } from '@saga/inbox';
 import { unreadPartitions } from '@saga/kafka';
 import { eventually, TopicReader } from '@saga/testing';
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { countSteps, TERMINAL, type Order, type SagaClient } from './saga-client.js';
 import { SERVICE_NAMES, type SagaServices } from './saga-services.js';
 

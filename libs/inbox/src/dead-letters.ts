@@ -9,8 +9,8 @@
  */
 import { Logger } from '@nestjs/common';
 import { DEAD_LETTER_SUFFIX } from '@saga/events';
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { LazyConnection } from '@saga/runtime';
+import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
 export const deadLetterTopic = (topic: string): string => topic + DEAD_LETTER_SUFFIX;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { QueryFailedError } from 'typeorm';
 import { TransientError } from '@saga/runtime';
+import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable, isTransientFailure } from './failures.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics, type OrderPlaced } from '@saga/events';
+import { SimulatedCrash, type FaultInjector } from '@saga/runtime';
 import {
   anOrderPlaced,
   createDatabase,
@@ -17,14 +18,13 @@ import {
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SimulatedCrash, type FaultInjector } from '@saga/runtime';
 import { ConsumerGate } from './consumer-gate.js';
 import { DeadLetterHeader, DeadLetters } from './dead-letters.js';
 import { Inbox } from './inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type InboxContext } from './kafka-inbox.server.js';
+import { inboxMigrations } from './migrations/index.js';
 import { EventRejectedError } from './on-event.js';
 import { redriveDeadLetters } from './redrive.js';
-import { inboxMigrations } from './migrations/index.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'inbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });

@@ -12,14 +12,14 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { describeEvent, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
+import { retry, type FaultInjector } from '@saga/runtime';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConsumerGate } from './consumer-gate.js';
 import type { DeadLetters } from './dead-letters.js';
-import type { Inbox } from './inbox.js';
-import { retry, type FaultInjector } from '@saga/runtime';
 import { isTransientFailure } from './failures.js';
+import type { Inbox } from './inbox.js';
 import { EventRejectedError } from './on-event.js';
 
 export type ConsumerOptions = {

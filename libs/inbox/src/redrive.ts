@@ -9,8 +9,8 @@
  * consumer groups read one topic, so one bad record can have several dead letters (one per group that gave up on
  * it): it is sent back once, since every group sees it again anyway.
  */
-import type { IHeaders, Kafka } from 'kafkajs';
 import { unreadPartitions, withAdmin } from '@saga/kafka';
+import type { IHeaders, Kafka } from 'kafkajs';
 import { DeadLetterHeader } from './dead-letters.js';
 
 export type RedriveResult = {

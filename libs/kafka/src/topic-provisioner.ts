@@ -4,8 +4,8 @@
  */
 import { Logger } from '@nestjs/common';
 import type { TopicSpec } from '@saga/events';
-import type { Admin } from 'kafkajs';
 import { retry } from '@saga/runtime';
+import type { Admin } from 'kafkajs';
 
 const logger = new Logger('TopicProvisioner');
 

@@ -3,11 +3,11 @@
  * (SAGA_OUTBOX=off, SAGA_INBOX=off in MessagingModule of @saga/platform). The core classes know nothing of them.
  */
 import { Logger, type Provider } from '@nestjs/common';
-import { Kafka, Partitioners } from 'kafkajs';
-import { DataSource } from 'typeorm';
 import { Inbox } from '@saga/inbox';
 import { Outbox } from '@saga/outbox';
 import type { FaultInjector } from '@saga/runtime';
+import { Kafka, Partitioners } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { AcceptEveryCopy } from './accept-every-copy.js';
 import { SendAfterCommit } from './send-after-commit.js';
 

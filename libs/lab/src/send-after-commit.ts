@@ -4,6 +4,8 @@
  * events are never sent. Nothing will ever send them; the saga stops there. (The crash point `relay.before-send`
  * sits exactly in that gap.) Never use this outside a lesson.
  */
+import { Outbox, toTopicMessages, type OutboxRecord } from '@saga/outbox';
+import { LazyConnection, type FaultInjector } from '@saga/runtime';
 import type { Producer } from 'kafkajs';
 import type {
   DataSource,
@@ -13,8 +15,6 @@ import type {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
-import { Outbox, toTopicMessages, type OutboxRecord } from '@saga/outbox';
-import { LazyConnection, type FaultInjector } from '@saga/runtime';
 
 export class SendAfterCommit extends Outbox implements EntitySubscriberInterface {
   private readonly held = new WeakMap<QueryRunner, OutboxRecord[]>();

@@ -10,10 +10,10 @@
  *   the broker is even sent the key's next record on another (an order's snapshot before its event).
  */
 import { Logger } from '@nestjs/common';
+import { LazyConnection, PgListener, retry, type FaultInjector } from '@saga/runtime';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { LockNamespace, OUTBOX_CHANNEL } from './locks.js';
-import { LazyConnection, PgListener, retry, type FaultInjector } from '@saga/runtime';
 import { inWaves } from './waves.js';
 
 export type RelayOptions = {

@@ -8,8 +8,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { sagaTopicSpecs, type TopicSpec } from '@saga/events';
-import { Kafka, Partitioners } from 'kafkajs';
-import { DataSource } from 'typeorm';
 import {
   ConsumerGate,
   DeadLetters,
@@ -22,6 +20,8 @@ import { createKafka, provisionTopics, withAdmin } from '@saga/kafka';
 import { brokenOnPurpose } from '@saga/lab';
 import { defaultRelayOptions, Outbox, OutboxRelay, type RelayOptions } from '@saga/outbox';
 import { noFaults, type FaultInjector } from '@saga/runtime';
+import { Kafka, Partitioners } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller.js';
 
 export type MessagingModuleOptions = {

@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
-import { OrderView1730000000011, OrderViewModule } from '@saga/order-view';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
+import { OrderView1730000000011, OrderViewModule } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
-import { MessagingModule } from './messaging.module.js';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
 import type { ServiceConfig } from './config.js';
 import { databaseOptions } from './database.js';
+import { MessagingModule } from './messaging.module.js';
 
 export type SagaServiceOptions = {
   serviceName: string;

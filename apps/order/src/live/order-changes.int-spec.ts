@@ -12,10 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { cancelOrder, placeOrder } from '../domain/order.js';
 import { orderMigrations } from '../persistence/migrations/index.js';
+import { OrderStore } from '../persistence/order-store.js';
+import { OrderEntity } from '../persistence/order.entity.js';
 import { OrderChangeListener, type OrderChangeSignal } from './order-change-listener.js';
 import { ORDER_CHANGES_CHANNEL, OrderChangeNotifier } from './order-changes.js';
-import { OrderEntity } from '../persistence/order.entity.js';
-import { OrderStore } from '../persistence/order-store.js';
 
 let databaseUrl: string;
 let dataSource: DataSource;

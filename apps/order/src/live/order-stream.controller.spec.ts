@@ -8,8 +8,8 @@ import { anOrder } from '@saga/testing';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { placeOrder, type Order } from '../domain/order.js';
-import type { OrderChangeListener, OrderChangeSignal } from './order-change-listener.js';
 import type { OrderStore } from '../persistence/order-store.js';
+import type { OrderChangeListener, OrderChangeSignal } from './order-change-listener.js';
 import { OrderStreamController } from './order-stream.controller.js';
 
 /** The one order of these tests, at `version`. */

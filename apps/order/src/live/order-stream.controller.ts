@@ -9,9 +9,9 @@
  */
 import { Controller, Get, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { OrderChangeListener, type OrderChangeSignal } from './order-change-listener.js';
-import { OrderStore } from '../persistence/order-store.js';
 import { presentOrder } from '../http/order.responses.js';
+import { OrderStore } from '../persistence/order-store.js';
+import { OrderChangeListener, type OrderChangeSignal } from './order-change-listener.js';
 
 /** How many orders a client gets on connecting: the newest. */
 const STREAMED_ORDERS = 20;

@@ -5,8 +5,8 @@
  * (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX, like the services.
  */
 import { Topics } from '@saga/events';
-import { logLevel } from 'kafkajs';
 import { createKafka } from '@saga/kafka';
+import { logLevel } from 'kafkajs';
 import { deadLetterTopic } from '../dead-letters.js';
 import { redriveDeadLetters } from '../redrive.js';
 
