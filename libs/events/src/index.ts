@@ -8,3 +8,4 @@ export * from './catalogue.js';
 export * from './parse-event.js';
 export * from './order-snapshot.js';
 export * from './order-view-checksum.js';
+export * from './decider.js';

@@ -11,6 +11,7 @@ import { sagaTopicSpecs, type TopicSpec } from '@saga/events';
 import {
   ConsumerGate,
   DeadLetters,
+  DeciderRunner,
   defaultConsumerOptions,
   Inbox,
   KafkaInboxServer,
@@ -96,6 +97,7 @@ export class MessagingModule {
         options.outbox === 'off' ? brokenOnPurpose.outbox(options.topicPrefix ?? '', faults) : Outbox,
         options.inbox === 'off' ? brokenOnPurpose.inbox : Inbox,
         ConsumerGate,
+        DeciderRunner,
         {
           provide: DeadLetters,
           inject: [Kafka],
@@ -148,7 +150,7 @@ export class MessagingModule {
         },
         MessagingLifecycle,
       ],
-      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate, DeadLetters],
+      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate, DeadLetters, DeciderRunner],
     };
   }
 }

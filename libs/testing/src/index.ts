@@ -12,3 +12,4 @@ export { freePort } from './free-port.js';
 export { anOrder, anOrderPlaced, type AnOrder } from './fixtures.js';
 export { takeDown, bringBack, type InfrastructurePart } from './outages.js';
 export { TestTopics } from './test-topics.js';
+export { given } from './given.js';

@@ -6,26 +6,16 @@ import {
   type OrderCompleted,
   type PaymentAuthorized,
 } from '@saga/events';
-import { anOrderPlaced } from '@saga/testing';
-import {
-  decide,
-  learn,
-  needsItems,
-  noFacts,
-  withItems,
-  type InventoryFact,
-  type OrderFacts,
-  type StockItem,
-} from './inventory.js';
+import { anOrder, given } from '@saga/testing';
+import { inventory, stockMoves, type InventoryContext } from './inventory.js';
 
 const now = new Date('2026-03-01T10:00:01Z');
-const placed = anOrderPlaced({ totalCents: 3000 }); // one line: BOOK-1 x 1; what the order view holds
-const { orderId } = placed;
-const customerId = placed.data.customerId;
+const order = anOrder({ items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }] });
+const { orderId, customerId } = order;
 const authorized = createEvent<PaymentAuthorized>(
   'PaymentAuthorized',
   orderId,
-  { customerId, amountCents: 3000 },
+  { customerId, amountCents: order.totalCents },
   causedByRequest(),
   now,
 );
@@ -38,90 +28,80 @@ const cancelled = createEvent<OrderCancelled>(
 );
 const completed = createEvent<OrderCompleted>('OrderCompleted', orderId, { customerId }, causedByRequest(), now);
 
-type World = { facts: OrderFacts; stock: Map<string, StockItem>; published: string[] };
-
-/** Feeds facts one by one, as the consumer does (items from the view when needed), keeping stock and events. */
-const given = (available: number, ...facts: InventoryFact[]): World => {
-  const world: World = {
-    facts: noFacts(orderId, now),
-    stock: new Map([['BOOK-1', { sku: 'BOOK-1', available, reserved: 0, sold: 0 }]]),
-    published: [],
-  };
-  for (const fact of facts) {
-    const learned = learn(world.facts, fact, now);
-    const decision = decide(
-      needsItems(learned) ? withItems(learned, placed.data.items) : learned,
-      world.stock,
-      fact,
-      now,
-    );
-    world.facts = decision.facts;
-    for (const item of decision.stock) world.stock.set(item.sku, item);
-    world.published.push(...decision.events.map((event) => event.type));
-  }
-  return world;
-};
-const book = (world: World) => world.stock.get('BOOK-1');
+/** The context of a decision: the order's lines from the view, and the books showing `available` of BOOK-1. */
+const inStock = (available: number): InventoryContext => ({
+  now,
+  lines: [{ sku: 'BOOK-1', quantity: 2 }],
+  available: new Map([['BOOK-1', available]]),
+});
+const reservedWith = (available: number) => given(inventory).when(authorized, inStock(available)).outputs;
 
 describe('reserving stock for a paid order', () => {
   it('reserves every line and announces StockReserved', () => {
-    const world = given(5, authorized);
-
-    expect(book(world)).toEqual({ sku: 'BOOK-1', available: 4, reserved: 1, sold: 0 });
-    expect(world.published).toEqual(['StockReserved']);
+    const { outputs } = given(inventory).when(authorized, inStock(5)).then('StockReserved');
+    expect(outputs[0]!.data).toEqual({ lines: [{ sku: 'BOOK-1', quantity: 2 }] });
   });
 
   it('reserves nothing when a line is short, and announces StockReservationFailed naming the shortage', () => {
-    const world = given(0, authorized);
-
-    expect(book(world)).toEqual({ sku: 'BOOK-1', available: 0, reserved: 0, sold: 0 });
-    expect(world.published).toEqual(['StockReservationFailed']);
+    const { outputs } = given(inventory).when(authorized, inStock(1)).then('StockReservationFailed');
+    expect(outputs[0]!.data).toEqual({ shortages: [{ sku: 'BOOK-1', requested: 2, available: 1 }] });
   });
 
   it('treats a SKU it has never stocked as out of stock', () => {
-    const decision = decide(
-      withItems(learn(noFacts(orderId, now), authorized, now), placed.data.items),
-      new Map(),
-      authorized,
-      now,
-    );
-
-    expect(decision.events).toEqual([
-      expect.objectContaining({
-        type: 'StockReservationFailed',
-        data: { shortages: [{ sku: 'BOOK-1', requested: 1, available: 0 }] },
-      }),
-    ]);
+    given(inventory)
+      .when(authorized, { ...inStock(0), available: new Map() })
+      .then('StockReservationFailed');
   });
 
-  it('reads the items from the view only for a reservation', () => {
-    const facts = learn(noFacts(orderId, now), authorized, now);
-
-    expect(needsItems(facts)).toBe(true);
-    expect(needsItems(withItems(facts, placed.data.items))).toBe(false);
-    expect(needsItems(learn(facts, cancelled, now))).toBe(false); // nothing will be reserved
+  it('reserves once, however often the payment is reported', () => {
+    given(inventory, authorized, ...reservedWith(5))
+      .when(authorized, inStock(3))
+      .then();
   });
 });
 
 describe('compensation and completion', () => {
   it('a cancelled order releases its reservation once, and announces StockReleased', () => {
-    const world = given(5, authorized, cancelled, cancelled);
-
-    expect(book(world)).toEqual({ sku: 'BOOK-1', available: 5, reserved: 0, sold: 0 });
-    expect(world.published).toEqual(['StockReserved', 'StockReleased']);
+    const { outputs } = given(inventory, authorized, ...reservedWith(5))
+      .when(cancelled, inStock(3))
+      .then('StockReleased');
+    given(inventory, authorized, ...reservedWith(5), cancelled, ...outputs)
+      .when(cancelled, inStock(5))
+      .then();
   });
 
   it('a cancellation that arrives before the payment prevents the reservation: nothing to release later', () => {
-    const world = given(5, cancelled, authorized);
-
-    expect(book(world)).toEqual({ sku: 'BOOK-1', available: 5, reserved: 0, sold: 0 });
-    expect(world.published).toEqual([]);
+    given(inventory, cancelled).when(authorized, inStock(5)).then();
+    given(inventory, cancelled, authorized).when(cancelled, inStock(5)).then();
   });
 
   it('a completed order turns its reservation into a sale', () => {
-    const world = given(5, authorized, completed);
+    const { state } = given(inventory, authorized, ...reservedWith(5))
+      .when(completed, inStock(3))
+      .then();
+    expect(state.reservation).toBe('SOLD');
+  });
+});
 
-    expect(book(world)).toEqual({ sku: 'BOOK-1', available: 4, reserved: 0, sold: 1 });
-    expect(world.facts.reservation).toBe('SOLD');
+describe('how stock moves', () => {
+  const reserved = given(inventory, authorized, ...reservedWith(5));
+  const moves = (from: ReturnType<typeof reserved.when>['state'], to: typeof from) => stockMoves(from, to);
+  const before = reserved.when(authorized, inStock(3)).state;
+
+  it('a reservation takes from available what it puts in reserved', () => {
+    const fresh = inventory.initialState(orderId);
+    expect(moves(fresh, before)).toEqual([{ sku: 'BOOK-1', available: -2, reserved: 2, sold: 0 }]);
+  });
+
+  it('a release puts it back, and a sale moves it from reserved to sold', () => {
+    const released = reserved.when(cancelled, inStock(3)).state;
+    const sold = reserved.when(completed, inStock(3)).state;
+    expect(moves(before, released)).toEqual([{ sku: 'BOOK-1', available: 2, reserved: -2, sold: 0 }]);
+    expect(moves(before, sold)).toEqual([{ sku: 'BOOK-1', available: 0, reserved: -2, sold: 2 }]);
+  });
+
+  it('a failed reservation moves nothing', () => {
+    const failed = given(inventory).when(authorized, inStock(1)).state;
+    expect(moves(inventory.initialState(orderId), failed)).toEqual([]);
   });
 });

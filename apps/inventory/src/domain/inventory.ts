@@ -1,16 +1,19 @@
 /**
- * The inventory's part of the saga, as pure functions.
+ * The inventory's part of the saga, as a decider.
  *
  * What inventory hears about an order reaches it on two topics: the go-ahead with PaymentAuthorized
- * (payment-events), the end with OrderCancelled or OrderCompleted (order-events). Topics are not ordered with
- * each other, so inventory keeps the facts it has learned about each order and decides from them, whatever their
- * arrival order: reserve all-or-nothing once the payment is authorized; release when the order is cancelled;
- * turn the reservation into a sale when the order completes. A cancellation that arrives first prevents the
- * reservation. The items to reserve come from the service's order view (see `needsItems`).
+ * (payment-events), the end with OrderCancelled or OrderCompleted (order-events). Topics are not ordered with each
+ * other, so inventory keeps the facts it has learned about each order and decides from them, whatever their
+ * arrival order: reserve all or nothing once the payment is authorized; release when the order is cancelled; turn
+ * the reservation into a sale when the order completes. A cancellation that arrives first prevents the
+ * reservation. The items come from the service's view of the orders, and the stock levels from the stock table,
+ * through the context; how each change of the facts moves stock is `stockMoves`.
  */
 import {
   causedBy,
   createEvent,
+  type Decider,
+  type InventoryEvent,
   type OrderCancelled,
   type OrderCompleted,
   type OrderItem,
@@ -19,7 +22,6 @@ import {
   type StockReleased,
   type StockReservationFailed,
   type StockReserved,
-  type InventoryEvent,
 } from '@saga/events';
 
 export type StockItem = {
@@ -34,7 +36,7 @@ export type ReservationStatus = 'NONE' | 'RESERVED' | 'FAILED' | 'RELEASED' | 'S
 /** Everything inventory has learned about one order. */
 export type OrderFacts = {
   readonly orderId: string;
-  /** The order's items, one line per SKU, from the order view; null until a decision needs them. */
+  /** The order's lines, one per SKU, once they were reserved. */
   readonly lines: StockLine[] | null;
   readonly paymentAuthorized: boolean;
   readonly cancelled: boolean;
@@ -43,19 +45,16 @@ export type OrderFacts = {
   readonly updatedAt: Date;
 };
 
-export type InventoryFact = PaymentAuthorized | OrderCancelled | OrderCompleted;
+export type InventoryInput = PaymentAuthorized | OrderCancelled | OrderCompleted;
 
-export type InventoryDecision = { facts: OrderFacts; stock: StockItem[]; events: InventoryEvent[] };
-
-export const noFacts = (orderId: string, now: Date): OrderFacts => ({
-  orderId,
-  lines: null,
-  paymentAuthorized: false,
-  cancelled: false,
-  completed: false,
-  reservation: 'NONE',
-  updatedAt: now,
-});
+/** What a decision needs from outside the order. */
+export type InventoryContext = {
+  readonly now: Date;
+  /** The order's lines, from the order view; null when the decision does not need them. */
+  readonly lines: StockLine[] | null;
+  /** Units available of each of those SKUs (a SKU never stocked has none). */
+  readonly available: ReadonlyMap<string, number>;
+};
 
 /** One line per SKU, quantities added up. */
 export const linesOf = (items: readonly OrderItem[]): StockLine[] => {
@@ -64,90 +63,89 @@ export const linesOf = (items: readonly OrderItem[]): StockLine[] => {
   return [...quantities].map(([sku, quantity]) => ({ sku, quantity }));
 };
 
-/** True when the next decision is a reservation and the order's items are not known yet: read them from the view. */
-export const needsItems = (facts: OrderFacts): boolean =>
-  facts.lines === null && facts.paymentAuthorized && !facts.cancelled && facts.reservation === 'NONE';
+export const inventory: Decider<OrderFacts, InventoryInput, InventoryEvent, InventoryContext> = {
+  initialState: (orderId) => ({
+    orderId,
+    lines: null,
+    paymentAuthorized: false,
+    cancelled: false,
+    completed: false,
+    reservation: 'NONE',
+    updatedAt: new Date(0),
+  }),
 
-export const withItems = (facts: OrderFacts, items: readonly OrderItem[]): OrderFacts => ({
-  ...facts,
-  lines: linesOf(items),
-});
-
-export function learn(facts: OrderFacts, event: InventoryFact, now: Date): OrderFacts {
-  switch (event.type) {
-    case 'PaymentAuthorized':
-      return { ...facts, paymentAuthorized: true, updatedAt: now };
-    case 'OrderCancelled':
-      return { ...facts, cancelled: true, updatedAt: now };
-    case 'OrderCompleted':
-      return { ...facts, completed: true, updatedAt: now };
-    default: {
-      const unhandled: never = event;
-      throw new Error(`unhandled fact ${(unhandled as InventoryFact).type}`);
+  decide(facts, input, { now, lines, available }) {
+    const publish = <E extends InventoryEvent>(type: E['type'], data: E['data']) =>
+      createEvent<E>(type, facts.orderId, data, causedBy(input), now);
+    switch (input.type) {
+      case 'PaymentAuthorized': {
+        if (facts.cancelled || facts.reservation !== 'NONE' || lines === null) return [];
+        const shortages = lines
+          .map(({ sku, quantity }) => ({ sku, requested: quantity, available: available.get(sku) ?? 0 }))
+          .filter((line) => line.available < line.requested);
+        if (shortages.length > 0) {
+          return [publish<StockReservationFailed>('StockReservationFailed', { shortages })];
+        }
+        return [publish<StockReserved>('StockReserved', { lines })];
+      }
+      case 'OrderCancelled':
+        if (facts.reservation !== 'RESERVED') return [];
+        return [publish<StockReleased>('StockReleased', { lines: facts.lines! })];
+      case 'OrderCompleted':
+        return []; // the sale is a change of the facts (evolve), which moves stock (stockMoves)
     }
-  }
-}
+  },
 
-/**
- * What to do now, given the facts and the current stock of the order's SKUs (a SKU never stocked has 0).
- * `trigger` is the event that taught the last fact; the events published are caused by it.
- */
-export function decide(
-  facts: OrderFacts,
-  stock: ReadonlyMap<string, StockItem>,
-  trigger: InventoryFact,
-  now: Date,
-): InventoryDecision {
-  const nothing: InventoryDecision = { facts, stock: [], events: [] };
-  const lines = facts.lines;
-  if (!lines) return nothing;
-  const itemOf = (sku: string): StockItem => stock.get(sku) ?? { sku, available: 0, reserved: 0, sold: 0 };
-  const publish = <E extends InventoryEvent>(type: E['type'], data: E['data']) =>
-    createEvent<E>(type, facts.orderId, data, causedBy(trigger), now);
-
-  if (facts.cancelled) {
-    if (facts.reservation !== 'RESERVED') return nothing;
-    return {
-      facts: { ...facts, reservation: 'RELEASED' },
-      stock: lines.map(({ sku, quantity }) => {
-        const item = itemOf(sku);
-        return { ...item, available: item.available + quantity, reserved: item.reserved - quantity };
-      }),
-      events: [publish<StockReleased>('StockReleased', { lines })],
-    };
-  }
-
-  if (facts.completed && facts.reservation === 'RESERVED') {
-    return {
-      facts: { ...facts, reservation: 'SOLD' },
-      stock: lines.map(({ sku, quantity }) => {
-        const item = itemOf(sku);
-        return { ...item, reserved: item.reserved - quantity, sold: item.sold + quantity };
-      }),
-      events: [],
-    };
-  }
-
-  if (facts.paymentAuthorized && facts.reservation === 'NONE') {
-    const shortages = lines
-      .map(({ sku, quantity }) => ({ sku, requested: quantity, available: itemOf(sku).available }))
-      .filter((line) => line.available < line.requested);
-    if (shortages.length > 0) {
-      return {
-        facts: { ...facts, reservation: 'FAILED' },
-        stock: [],
-        events: [publish<StockReservationFailed>('StockReservationFailed', { shortages })],
-      };
+  evolve(facts, event) {
+    const at = { updatedAt: new Date(event.occurredAt) };
+    switch (event.type) {
+      case 'PaymentAuthorized':
+        return { ...facts, ...at, paymentAuthorized: true };
+      case 'OrderCancelled':
+        return { ...facts, ...at, cancelled: true };
+      case 'OrderCompleted':
+        return {
+          ...facts,
+          ...at,
+          completed: true,
+          reservation: facts.reservation === 'RESERVED' ? 'SOLD' : facts.reservation,
+        };
+      case 'StockReserved':
+        return { ...facts, ...at, reservation: 'RESERVED', lines: event.data.lines };
+      case 'StockReservationFailed':
+        return { ...facts, ...at, reservation: 'FAILED' };
+      case 'StockReleased':
+        return { ...facts, ...at, reservation: 'RELEASED' };
     }
-    return {
-      facts: { ...facts, reservation: 'RESERVED' },
-      stock: lines.map(({ sku, quantity }) => {
-        const item = itemOf(sku);
-        return { ...item, available: item.available - quantity, reserved: item.reserved + quantity };
-      }),
-      events: [publish<StockReserved>('StockReserved', { lines })],
-    };
-  }
+  },
+};
 
-  return nothing;
+/** How much of a SKU moves between available, reserved and sold. */
+export type StockMove = {
+  readonly sku: string;
+  readonly available: number;
+  readonly reserved: number;
+  readonly sold: number;
+};
+
+/** The stock that moves when an order's facts go from `before` to `after`: a reservation, a release or a sale. */
+export function stockMoves(before: OrderFacts, after: OrderFacts): StockMove[] {
+  if (before.reservation === after.reservation || after.lines === null) return [];
+  const move = (available: number, reserved: number, sold: number) =>
+    after.lines!.map(({ sku, quantity }) => ({
+      sku,
+      available: available * quantity,
+      reserved: reserved * quantity,
+      sold: sold * quantity,
+    }));
+  switch (after.reservation) {
+    case 'RESERVED':
+      return move(-1, +1, 0);
+    case 'RELEASED':
+      return move(+1, -1, 0);
+    case 'SOLD':
+      return move(0, -1, +1);
+    default:
+      return [];
+  }
 }

@@ -1,14 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { Outbox } from '@saga/outbox';
+import type { DeciderStore } from '@saga/inbox';
+import { OrderViews } from '@saga/order-view';
+import { Clock } from '@saga/platform';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { InventoryDecision, OrderFacts, StockItem } from '../domain/inventory.js';
+import {
+  linesOf,
+  stockMoves,
+  type InventoryContext,
+  type InventoryInput,
+  type OrderFacts,
+  type StockItem,
+} from '../domain/inventory.js';
 import { OrderFactsEntity, StockItemEntity } from './inventory.entities.js';
 
+/** Where inventory keeps what it knows per order and its stock, and what its decisions need from outside the order. */
 @Injectable()
-export class InventoryStore {
+export class InventoryStore implements DeciderStore<OrderFacts, InventoryInput, InventoryContext> {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly orders: OrderViews,
+    private readonly clock: Clock,
   ) {}
 
   findStock(sku: string): Promise<StockItem | null> {
@@ -26,31 +37,51 @@ export class InventoryStore {
   }
 
   /**
-   * What is known about the order, locked for the rest of `transaction`; `fresh` is stored first when nothing is.
+   * What is known about the order, locked for the rest of `transaction`; `initial` is stored first when nothing is.
    * Creating the row before locking it matters: two facts of a new order arrive on two topics, possibly at the
-   * same moment, and a lock on a row that does not exist yet would let both decide from nothing.
+   * same moment, and a lock on a row that does not exist yet would let both decide from nothing. The items are read
+   * from the order view only when a reservation may follow; the stock of the order's SKUs is locked in SKU order
+   * (so two orders cannot deadlock).
    */
-  async lockFacts(transaction: EntityManager, fresh: OrderFacts): Promise<OrderFacts> {
-    await transaction.createQueryBuilder().insert().into(OrderFactsEntity).values(fresh).orIgnore().execute();
-    return transaction.findOneOrFail(OrderFactsEntity, {
-      where: { orderId: fresh.orderId },
+  async load(transaction: EntityManager, input: InventoryInput, initial: OrderFacts) {
+    await transaction.createQueryBuilder().insert().into(OrderFactsEntity).values(initial).orIgnore().execute();
+    const facts = await transaction.findOneOrFail(OrderFactsEntity, {
+      where: { orderId: initial.orderId },
       lock: { mode: 'pessimistic_write' },
     });
+    const reserves = input.type === 'PaymentAuthorized' && facts.reservation === 'NONE' && !facts.cancelled;
+    const lines = reserves ? linesOf((await this.orders.require(transaction, input)).items) : facts.lines;
+    const stock = lines
+      ? await transaction.find(StockItemEntity, {
+          where: { sku: In(lines.map((line) => line.sku).sort()) },
+          order: { sku: 'ASC' },
+          lock: { mode: 'pessimistic_write' },
+        })
+      : [];
+    const context: InventoryContext = {
+      now: this.clock.now(),
+      lines: reserves ? lines : null,
+      available: new Map(stock.map((item) => [item.sku, item.available])),
+    };
+    return { state: facts, context };
   }
 
-  /** The stock of these SKUs, locked for `transaction` in SKU order (so two orders cannot deadlock). */
-  async lockStock(transaction: EntityManager, skus: string[]): Promise<Map<string, StockItem>> {
-    const items = await transaction.find(StockItemEntity, {
-      where: { sku: In([...skus].sort()) },
-      order: { sku: 'ASC' },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return new Map(items.map((item) => [item.sku, item]));
-  }
-
-  async save(transaction: EntityManager, decision: InventoryDecision): Promise<void> {
-    await transaction.save(OrderFactsEntity, decision.facts);
-    if (decision.stock.length > 0) await transaction.save(StockItemEntity, decision.stock);
-    await this.outbox.enqueue(transaction, ...decision.events);
+  /** Saves the facts, and moves the stock their change moves (locked by `load`). */
+  async save(transaction: EntityManager, facts: OrderFacts, before: OrderFacts): Promise<void> {
+    await transaction.save(OrderFactsEntity, facts);
+    const moves = stockMoves(before, facts);
+    if (moves.length === 0) return;
+    await transaction.query(
+      `UPDATE stock_items AS s
+       SET available = s.available + m.available, reserved = s.reserved + m.reserved, sold = s.sold + m.sold
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS m(sku, available, reserved, sold)
+       WHERE s.sku = m.sku`,
+      [
+        moves.map((move) => move.sku),
+        moves.map((move) => move.available),
+        moves.map((move) => move.reserved),
+        moves.map((move) => move.sold),
+      ],
+    );
   }
 }

@@ -1,188 +1,170 @@
 import { describe, expect, it } from '@jest/globals';
-import { causedBy, causedByRequest, createEvent, type SagaEvent } from '@saga/events';
-import { anOrder } from '@saga/testing';
+import { causedByRequest, createEvent, type OrderEvent } from '@saga/events';
+import { anOrder, given } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { cancelOrder, enforceDeadline, onSagaStep, placeOrder, type Order, type SagaStep } from './order.js';
+import { order, type CancelOrder, type Order, type OrderInput, type PlaceOrder, type SagaStep } from './order.js';
 
-const placedAt = new Date('2026-03-01T10:00:00Z');
-const later = new Date('2026-03-01T10:00:05Z');
-const customerId = randomUUID();
+const now = { now: new Date('2026-03-01T10:00:05Z') };
+const anOrderOf = anOrder({
+  items: [
+    { sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 },
+    { sku: 'MUG-1', quantity: 1, unitPriceCents: 899 },
+  ],
+});
+const { orderId, customerId } = anOrderOf;
+const place: PlaceOrder = { type: 'PlaceOrder', orderId, ...anOrderOf.request(), correlationId: randomUUID() };
+const cancel = (reason: CancelOrder['reason']): CancelOrder => ({ type: 'CancelOrder', orderId, reason });
+const placed = given(order).when(place, now).outputs;
 
-const givenPlaced = () =>
-  placeOrder(
-    anOrder({
-      customerId,
-      items: [
-        { sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 },
-        { sku: 'MUG-1', quantity: 1, unitPriceCents: 899 },
-      ],
-    }).request(),
-    randomUUID(),
-    causedByRequest(),
-    placedAt,
-  );
+/** A step another service published about the order. */
+const step = <E extends SagaStep>(type: E['type'], data: E['data']): E =>
+  createEvent<E>(type, orderId, data, causedByRequest(), now.now);
+const authorized = step('PaymentAuthorized', { customerId, amountCents: 3899 });
+const reserved = step('StockReserved', { lines: [{ sku: 'BOOK-1', quantity: 2 }] });
+const scheduled = step('ShipmentScheduled', { shipmentId: randomUUID(), country: 'GB' });
 
-/** A step another service published about `order`. */
-const step = <E extends SagaStep>(order: Order, type: E['type'], data: E['data']): E =>
-  createEvent<E>(type, order.id, data, causedByRequest(), later);
-
-const authorized = (order: Order) => step(order, 'PaymentAuthorized', { customerId, amountCents: order.totalCents });
-const reserved = (order: Order) => step(order, 'StockReserved', { lines: [{ sku: 'BOOK-1', quantity: 2 }] });
-const scheduled = (order: Order) => step(order, 'ShipmentScheduled', { shipmentId: randomUUID(), country: 'US' });
-
-/** Applies steps in order, as the order service would, collecting what it publishes. */
-const given = (order: Order, ...steps: ((order: Order) => SagaStep)[]) => {
-  const published: SagaEvent[] = [];
-  for (const next of steps) {
-    const decision = onSagaStep(order, next(order), later);
-    order = decision.order;
-    published.push(...decision.events);
-  }
-  return { order, published };
+/** The order after these inputs, each with what it published: the history of the order service. */
+const history = (...inputs: OrderInput[]): (OrderInput | OrderEvent)[] => {
+  const seen: (OrderInput | OrderEvent)[] = [];
+  for (const input of inputs) seen.push(input, ...given(order, ...seen).when(input, now).outputs);
+  return seen;
 };
+const orderAfter = (...inputs: OrderInput[]): Order => history(...inputs).reduce(order.evolve, null)!;
 
 describe('placing an order', () => {
   it('stores it PENDING with its total in cents, and announces OrderPlaced with the same data', () => {
-    const { order, events } = givenPlaced();
+    const { outputs, state } = given(order).when(place, now).then('OrderPlaced');
 
-    expect(order).toMatchObject({ status: 'PENDING', reason: null, totalCents: 3899, placedAt });
-    expect(events).toEqual([
-      expect.objectContaining({
-        type: 'OrderPlaced',
-        orderId: order.id,
-        data: { customerId, totalCents: 3899, items: order.items, shippingAddress: order.shippingAddress },
-      }),
-    ]);
+    expect(state).toMatchObject({ status: 'PENDING', reason: null, totalCents: 3899, version: 1, placedAt: now.now });
+    expect(outputs[0]).toMatchObject({
+      orderId,
+      correlationId: place.correlationId,
+      orderVersion: 1,
+      data: { customerId, totalCents: 3899, items: anOrderOf.items, shippingAddress: anOrderOf.shippingAddress },
+    });
+  });
+
+  it('places it once: the same command again changes nothing', () => {
+    given(order, place, ...placed)
+      .when(place, now)
+      .then();
   });
 });
 
 describe('the happy path', () => {
   it('moves through PAYMENT_AUTHORIZED and STOCK_RESERVED to COMPLETED, announcing OrderCompleted once', () => {
-    const placed = givenPlaced().order;
-    const { order, published } = given(placed, authorized, reserved, scheduled);
+    const { outputs, state } = given(order, ...history(place, authorized, reserved))
+      .when(scheduled, now)
+      .then('OrderCompleted');
 
-    expect(order.status).toBe('COMPLETED');
-    expect(order.history.map((entry) => entry.type)).toEqual([
+    expect(outputs[0]!.data).toEqual({ customerId });
+    expect(state!.status).toBe('COMPLETED');
+    expect(state!.history.map((entry) => entry.type)).toEqual([
       'OrderPlaced',
       'PaymentAuthorized',
       'StockReserved',
       'ShipmentScheduled',
       'OrderCompleted',
     ]);
-    expect(published).toEqual([expect.objectContaining({ type: 'OrderCompleted', data: { customerId } })]);
   });
 
   it('keeps the furthest status when steps arrive out of saga order (they travel on different topics)', () => {
-    const { order } = given(givenPlaced().order, reserved, authorized);
-
-    expect(order.status).toBe('STOCK_RESERVED');
+    expect(orderAfter(place, reserved, authorized).status).toBe('STOCK_RESERVED');
   });
 });
 
 describe('a failed step cancels the order with its reason and announces OrderCancelled', () => {
   it.each([
-    [
-      'payment declined',
-      'PAYMENT_DECLINED',
-      (o: Order) => step(o, 'PaymentDeclined', { customerId, amountCents: 1, reason: 'limit' }),
-    ],
+    ['payment declined', 'PAYMENT_DECLINED', step('PaymentDeclined', { customerId, amountCents: 1, reason: 'limit' })],
     [
       'out of stock',
       'OUT_OF_STOCK',
-      (o: Order) => step(o, 'StockReservationFailed', { shortages: [{ sku: 'BOOK-1', requested: 2, available: 0 }] }),
+      step('StockReservationFailed', { shortages: [{ sku: 'BOOK-1', requested: 2, available: 0 }] }),
     ],
-    [
-      'shipping unavailable',
-      'SHIPPING_UNAVAILABLE',
-      (o: Order) => step(o, 'ShipmentFailed', { country: 'AQ', reason: 'unsupported' }),
-    ],
+    ['shipping unavailable', 'SHIPPING_UNAVAILABLE', step('ShipmentFailed', { country: 'AQ', reason: 'unsupported' })],
   ] as const)('%s -> CANCELLED %s', (_case, reason, failure) => {
-    const placed = givenPlaced().order;
-    const { order, published } = given(placed, authorized, failure);
+    const { outputs, state } = given(order, ...history(place, authorized))
+      .when(failure, now)
+      .then('OrderCancelled');
 
-    expect(order).toMatchObject({ status: 'CANCELLED', reason });
-    expect(published).toEqual([
-      expect.objectContaining({ type: 'OrderCancelled', data: { customerId, reason }, orderId: placed.id }),
-    ]);
-    expect(order.history.at(-1)?.type).toBe('OrderCancelled');
+    expect(outputs[0]).toMatchObject({ orderId, data: { customerId, reason }, causationId: failure.id });
+    expect(state).toMatchObject({ status: 'CANCELLED', reason });
+    expect(state!.history.map((entry) => entry.type).slice(-2)).toEqual([failure.type, 'OrderCancelled']);
   });
 });
 
 describe('customer cancellation and the deadline', () => {
-  it('a running order is CANCELLED with CUSTOMER_CANCELLED and OrderCancelled is announced', () => {
-    const { order } = given(givenPlaced().order, authorized);
-    const decision = cancelOrder(order, 'CUSTOMER_CANCELLED', later);
+  it.each(['CUSTOMER_CANCELLED', 'TIMED_OUT'] as const)('a running order is CANCELLED with %s', (reason) => {
+    const { outputs, state } = given(order, ...history(place, authorized))
+      .when(cancel(reason), now)
+      .then('OrderCancelled');
 
-    expect(decision.order).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
-    expect(decision.events).toEqual([
-      expect.objectContaining({ type: 'OrderCancelled', correlationId: order.correlationId, causationId: null }),
-    ]);
+    expect(state).toMatchObject({ status: 'CANCELLED', reason });
+    expect(outputs[0]).toMatchObject({ correlationId: place.correlationId, causationId: null });
   });
 
   it('an order that has ended cannot be cancelled: nothing changes and nothing is announced', () => {
-    const { order } = given(givenPlaced().order, authorized, reserved, scheduled);
-
-    expect(cancelOrder(order, 'CUSTOMER_CANCELLED', later)).toEqual({
-      order,
-      events: [],
-      changed: false,
-    });
+    const { state } = given(order, ...history(place, authorized, reserved, scheduled))
+      .when(cancel('CUSTOMER_CANCELLED'), now)
+      .then();
+    expect(state).toEqual(orderAfter(place, authorized, reserved, scheduled));
   });
 
-  it('a running order past its deadline is CANCELLED with TIMED_OUT; one within it is left alone', () => {
-    const { order } = given(givenPlaced().order, authorized);
-    const deadlineMs = 30_000;
-
-    expect(enforceDeadline(order, deadlineMs, new Date(placedAt.getTime() + 29_999)).changed).toBe(false);
-    const expired = enforceDeadline(order, deadlineMs, new Date(placedAt.getTime() + 30_000));
-    expect(expired.order).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });
-    expect(expired.events.map((event) => event.type)).toEqual(['OrderCancelled']);
+  it('an order that does not exist cannot be cancelled either', () => {
+    expect(given(order).when(cancel('CUSTOMER_CANCELLED'), now).then().state).toBeNull();
   });
 });
 
 describe('late events', () => {
   it('a step arriving after the order was cancelled does not revive it; the history shows it arrived', () => {
-    const cancelled = cancelOrder(givenPlaced().order, 'CUSTOMER_CANCELLED', later).order;
-
     for (const late of [authorized, reserved, scheduled]) {
-      const { order, events } = onSagaStep(cancelled, late(cancelled), later);
-      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
-      expect(order.history.at(-1)?.type).toBe(late(cancelled).type);
-      expect(events).toEqual([]);
+      const { state } = given(order, ...history(place, cancel('CUSTOMER_CANCELLED')))
+        .when(late, now)
+        .then();
+      expect(state).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
+      expect(state!.history.at(-1)?.type).toBe(late.type);
     }
   });
 
   it('a step arriving after the order completed is recorded, and changes nothing else', () => {
-    const completed = given(givenPlaced().order, reserved, scheduled).order; // the payment is late
+    const { state } = given(order, ...history(place, reserved, scheduled)) // the payment is late
+      .when(authorized, now)
+      .then();
 
-    const { order, events } = onSagaStep(completed, authorized(completed), later);
-
-    expect(order.status).toBe('COMPLETED');
-    expect(order.history.map((entry) => entry.type)).toContain('PaymentAuthorized');
-    expect(events).toEqual([]);
+    expect(state!.status).toBe('COMPLETED');
+    expect(state!.history.map((entry) => entry.type)).toContain('PaymentAuthorized');
   });
 
   it('compensations after the cancellation are recorded in the history, the status stays CANCELLED', () => {
-    const cancelled = cancelOrder(given(givenPlaced().order, authorized).order, 'TIMED_OUT', later);
-    const refund = step(cancelled.order, 'PaymentRefunded', { customerId, amountCents: 3899 });
-    const { order } = onSagaStep(cancelled.order, { ...refund, ...causedBy(cancelled.events[0]!) }, later);
+    const refund = step('PaymentRefunded', { customerId, amountCents: 3899 });
+    const { state } = given(order, ...history(place, authorized, cancel('TIMED_OUT')))
+      .when(refund, now)
+      .then();
 
-    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });
-    expect(order.history.map((entry) => entry.type).slice(-2)).toEqual(['OrderCancelled', 'PaymentRefunded']);
+    expect(state).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });
+    expect(state!.history.map((entry) => entry.type).slice(-2)).toEqual(['OrderCancelled', 'PaymentRefunded']);
   });
 });
 
 describe('versions, for the snapshots on the compacted orders topic', () => {
   it('starts at 1 and goes up by one at every change, compensations and late steps included', () => {
-    const placed = givenPlaced().order;
-    const completed = given(placed, authorized, reserved, scheduled).order;
-    const cancelled = cancelOrder(placed, 'CUSTOMER_CANCELLED', later).order;
-    const refunded = onSagaStep(cancelled, step(cancelled, 'PaymentRefunded', { customerId, amountCents: 1 }), later);
+    expect(orderAfter(place).version).toBe(1);
+    expect(orderAfter(place, authorized, reserved).version).toBe(3);
+    expect(orderAfter(place, authorized, reserved, scheduled).version).toBe(5); // the step, then OrderCompleted
+    expect(orderAfter(place, cancel('CUSTOMER_CANCELLED')).version).toBe(2);
+    expect(orderAfter(place, reserved, scheduled, authorized).version).toBe(5); // late, but recorded
+  });
 
-    expect(placed.version).toBe(1);
-    expect(completed.version).toBe(4);
-    expect(cancelled.version).toBe(2);
-    expect(refunded.order.version).toBe(3);
-    expect(onSagaStep(completed, authorized(completed), later).order.version).toBe(5); // late, but recorded
+  it('names in every event the version of the snapshot that leaves with it', () => {
+    for (const inputs of [
+      [place],
+      [place, authorized, reserved, scheduled],
+      [place, cancel('CUSTOMER_CANCELLED')],
+      [place, step('PaymentDeclined', { customerId, amountCents: 1, reason: 'limit' })],
+    ]) {
+      const seen = history(...inputs);
+      const published = seen.at(-1) as OrderEvent;
+      expect(published.orderVersion).toBe(orderAfter(...inputs).version);
+    }
   });
 });

@@ -1,24 +1,26 @@
 /**
- * The order's part of the saga, as pure functions: given the order and what happened, the new order and the
- * events to publish. No framework, database or broker in sight, so every rule is tested with plain values.
+ * The order's part of the saga, as a decider: given the order and what happened (a command from a client or the
+ * deadline, or a step another service published), the events to publish; and how each changes the order. No
+ * framework, database or broker in sight, so every rule is tested with plain values.
  *
  * The order service owns the order's fate: it completes the order when shipping is scheduled, and cancels it
  * (with a reason) when a step fails, the customer cancels, or the deadline passes. Every cancellation publishes
  * OrderCancelled; each other service compensates its own step on it.
  */
 import {
-  createEvent,
   causedBy,
-  type Cause,
+  createEvent,
   type CancellationReason,
+  type Cause,
+  type Decider,
   type InventoryEvent,
   type OrderCancelled,
   type OrderCompleted,
+  type OrderEvent,
   type OrderItem,
   type OrderPlaced,
   type OrderStatus,
   type PaymentEvent,
-  type SagaEvent,
   type ShippingAddress,
   type ShippingEvent,
 } from '@saga/events';
@@ -45,13 +47,30 @@ export type Order = {
   readonly version: number;
 };
 
-export type PlaceOrder = { customerId: string; items: OrderItem[]; shippingAddress: ShippingAddress };
+/** A client places an order. */
+export type PlaceOrder = {
+  readonly type: 'PlaceOrder';
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly items: OrderItem[];
+  readonly shippingAddress: ShippingAddress;
+  /** Of the saga run the order starts. */
+  readonly correlationId: string;
+};
 
-/** The order after a step, and the events that step publishes. `changed: false` means nothing to save. */
-export type Decision = { order: Order; events: SagaEvent[]; changed: boolean };
+/** The customer cancels, or the deadline passes. */
+export type CancelOrder = {
+  readonly type: 'CancelOrder';
+  readonly orderId: string;
+  readonly reason: CancellationReason;
+};
 
 /** The other services' events that the order service follows. */
 export type SagaStep = PaymentEvent | InventoryEvent | ShippingEvent;
+
+export type OrderInput = PlaceOrder | CancelOrder | SagaStep;
+
+export type OrderContext = { readonly now: Date };
 
 const progress: Record<OrderStatus, number> = {
   PENDING: 0,
@@ -67,134 +86,87 @@ export const isTerminal = (order: Pick<Order, 'status'>): boolean =>
 export const orderTotal = (items: readonly OrderItem[]): number =>
   items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
 
-const unchanged = (order: Order): Decision => ({ order, events: [], changed: false });
-/** Every change goes through here, so that every change gets a new version. */
-const revise = (order: Order, changes: Partial<Order>, now: Date): Order => ({
-  ...order,
-  ...changes,
-  version: order.version + 1,
-  updatedAt: now,
-});
-/**
- * The cause of an event that a change to `order` publishes: it was decided with the order's next version, the
- * snapshot that leaves with it, so a service that reads the order from its view waits for that version.
- */
-const decidedWith = (order: Order, cause: Cause): Cause => ({ ...cause, orderVersion: order.version + 1 });
-const logged = (order: Order, event: SagaEvent): HistoryEntry[] => [
-  ...order.history,
-  { type: event.type, at: event.occurredAt },
-];
+const isCommand = (input: OrderInput | OrderEvent): input is PlaceOrder | CancelOrder =>
+  input.type === 'PlaceOrder' || input.type === 'CancelOrder';
 
-export function placeOrder(command: PlaceOrder, orderId: string, cause: Cause, now: Date): Decision {
-  const placed = createEvent<OrderPlaced>(
-    'OrderPlaced',
-    orderId,
-    { ...command, totalCents: orderTotal(command.items) },
-    { ...cause, orderVersion: 1 },
-    now,
-  );
-  const order: Order = {
-    id: orderId,
-    ...command,
-    totalCents: placed.data.totalCents,
-    status: 'PENDING',
-    reason: null,
-    history: [{ type: placed.type, at: placed.occurredAt }],
-    placedAt: now,
-    updatedAt: now,
-    correlationId: cause.correlationId,
-    version: 1,
-  };
-  return { order, events: [placed], changed: true };
-}
+/** Why a failed step cancels the order. */
+const failures: Partial<Record<SagaStep['type'], CancellationReason>> = {
+  PaymentDeclined: 'PAYMENT_DECLINED',
+  StockReservationFailed: 'OUT_OF_STOCK',
+  ShipmentFailed: 'SHIPPING_UNAVAILABLE',
+};
 
-/** Cancels a running order and announces it, so that every step already taken is compensated. */
-export function cancelOrder(
-  order: Order,
-  reason: CancellationReason,
-  now: Date,
-  cause: Cause = { correlationId: order.correlationId, causationId: null, orderVersion: order.version },
-): Decision {
-  if (isTerminal(order)) return unchanged(order);
-  const cancelled = createEvent<OrderCancelled>(
-    'OrderCancelled',
-    order.id,
-    { customerId: order.customerId, reason },
-    decidedWith(order, cause),
-    now,
-  );
-  return {
-    order: revise(order, { status: 'CANCELLED', reason, history: logged(order, cancelled) }, now),
-    events: [cancelled],
-    changed: true,
-  };
-}
+export const order: Decider<Order | null, OrderInput, OrderEvent, OrderContext> = {
+  initialState: () => null,
 
-/** Cancels the order with TIMED_OUT when it is still running `deadlineMs` after it was placed. */
-export function enforceDeadline(order: Order, deadlineMs: number, now: Date): Decision {
-  if (now.getTime() - order.placedAt.getTime() < deadlineMs) return unchanged(order);
-  return cancelOrder(order, 'TIMED_OUT', now);
-}
-
-export function onSagaStep(order: Order, event: SagaStep, now: Date): Decision {
-  const cause = causedBy(event);
-  // A step that arrives after the order has ended changes nothing but the history, so the timeline shows it.
-  // Its service compensates on OrderCancelled, or has already.
-  const record = (): Decision => ({
-    order: revise(order, { history: logged(order, event) }, now),
-    events: [],
-    changed: true,
-  });
-  const advanceTo = (status: OrderStatus): Decision =>
-    isTerminal(order)
-      ? record()
-      : {
-          // Steps arrive on different topics, so not always in saga order: status only moves forward.
-          order: revise(
-            order,
-            {
-              status: progress[status] > progress[order.status] ? status : order.status,
-              history: logged(order, event),
-            },
-            now,
-          ),
-          events: [],
-          changed: true,
-        };
-  const cancelBecause = (reason: CancellationReason): Decision =>
-    isTerminal(order) ? record() : cancelOrder({ ...order, history: logged(order, event) }, reason, now, cause);
-
-  switch (event.type) {
-    case 'PaymentAuthorized':
-      return advanceTo('PAYMENT_AUTHORIZED');
-    case 'StockReserved':
-      return advanceTo('STOCK_RESERVED');
-    case 'ShipmentScheduled': {
-      if (isTerminal(order)) return record();
-      const completed = createEvent<OrderCompleted>(
-        'OrderCompleted',
-        order.id,
-        { customerId: order.customerId },
-        decidedWith(order, cause),
-        now,
-      );
-      const history = [...logged(order, event), { type: completed.type, at: completed.occurredAt }];
-      return { order: revise(order, { status: 'COMPLETED', history }, now), events: [completed], changed: true };
+  decide(current, input, { now }) {
+    if (input.type === 'PlaceOrder') {
+      if (current) return []; // placed already
+      const { customerId, items, shippingAddress, correlationId } = input;
+      const cause: Cause = { correlationId, causationId: null, orderVersion: 1 };
+      const data = { customerId, items, totalCents: orderTotal(items), shippingAddress };
+      return [createEvent<OrderPlaced>('OrderPlaced', input.orderId, data, cause, now)];
     }
-    case 'PaymentDeclined':
-      return cancelBecause('PAYMENT_DECLINED');
-    case 'StockReservationFailed':
-      return cancelBecause('OUT_OF_STOCK');
-    case 'ShipmentFailed':
-      return cancelBecause('SHIPPING_UNAVAILABLE');
-    // Compensations: they come after the cancellation and change nothing but the history.
-    case 'PaymentRefunded':
-    case 'StockReleased':
-    case 'ShipmentCancelled':
-      return record();
-    default: {
-      const unhandled: never = event;
-      throw new Error(`unhandled saga step ${(unhandled as SagaEvent).type}`);
+    if (!current || isTerminal(current)) return [];
+    // An event leaves with the order's snapshot after this decision: a step is one change, the event another.
+    const cause: Cause = isCommand(input)
+      ? { correlationId: current.correlationId, causationId: null, orderVersion: current.version + 1 }
+      : { ...causedBy(input), orderVersion: current.version + 2 };
+    const publish = <E extends OrderEvent>(type: E['type'], data: E['data']) =>
+      createEvent<E>(type, current.id, data, cause, now);
+    if (input.type === 'CancelOrder') {
+      return [publish<OrderCancelled>('OrderCancelled', { customerId: current.customerId, reason: input.reason })];
     }
-  }
-}
+    if (input.type === 'ShipmentScheduled') {
+      return [publish<OrderCompleted>('OrderCompleted', { customerId: current.customerId })];
+    }
+    const reason = failures[input.type];
+    return reason ? [publish<OrderCancelled>('OrderCancelled', { customerId: current.customerId, reason })] : [];
+  },
+
+  evolve(current, event) {
+    if (isCommand(event)) return current; // what a command changes, its events say
+    if (event.type === 'OrderPlaced') {
+      const at = new Date(event.occurredAt);
+      const { customerId, items, totalCents, shippingAddress } = event.data;
+      return {
+        id: event.orderId,
+        customerId,
+        items,
+        totalCents,
+        shippingAddress,
+        status: 'PENDING',
+        reason: null,
+        history: [{ type: event.type, at: event.occurredAt }],
+        placedAt: at,
+        updatedAt: at,
+        correlationId: event.correlationId,
+        version: 1,
+      };
+    }
+    if (!current) return current;
+    // Every change is logged and gets a new version. A step that arrives after the order has ended changes
+    // nothing else, so the timeline shows it; its service compensates on OrderCancelled, or has already.
+    const revised = {
+      ...current,
+      history: [...current.history, { type: event.type, at: event.occurredAt }],
+      updatedAt: new Date(event.occurredAt),
+      version: current.version + 1,
+    };
+    switch (event.type) {
+      case 'OrderCompleted':
+        return { ...revised, status: 'COMPLETED' };
+      case 'OrderCancelled':
+        return { ...revised, status: 'CANCELLED', reason: event.data.reason };
+      case 'PaymentAuthorized':
+      case 'StockReserved': {
+        // Steps arrive on different topics, so not always in saga order: the status only moves forward.
+        const status: OrderStatus = event.type === 'PaymentAuthorized' ? 'PAYMENT_AUTHORIZED' : 'STOCK_RESERVED';
+        const ahead = !isTerminal(current) && progress[status] > progress[current.status];
+        return ahead ? { ...revised, status } : revised;
+      }
+      default:
+        return revised;
+    }
+  },
+};

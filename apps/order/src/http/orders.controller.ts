@@ -13,11 +13,11 @@ import {
   Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { causedByRequest } from '@saga/events';
-import { Clock, uuidParam, ZodValidation } from '@saga/platform';
+import { DeciderRunner } from '@saga/inbox';
+import { uuidParam, ZodValidation } from '@saga/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { cancelOrder, isTerminal, placeOrder } from '../domain/order.js';
+import { isTerminal, order, type CancelOrder, type PlaceOrder } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 import {
   idempotencyKey,
@@ -34,8 +34,8 @@ const checkIdempotencyKey = new ZodValidation(idempotencyKey, 'Idempotency-Key')
 export class OrdersController {
   constructor(
     private readonly store: OrderStore,
+    private readonly runner: DeciderRunner,
     private readonly dataSource: DataSource,
-    private readonly clock: Clock,
   ) {}
 
   /**
@@ -49,21 +49,24 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
   ) {
     const key = checkIdempotencyKey.transform(header); // Nest runs no pipes on @Headers
-    const decision = placeOrder(request, randomUUID(), causedByRequest(), this.clock.now());
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const outcome = await this.store.create(
-      decision,
-      { orderId: decision.order.id, status: decision.order.status },
-      key === undefined ? undefined : { key, fingerprint },
-    );
-    if (outcome.created) return outcome.response;
-    if (outcome.fingerprint !== fingerprint) {
+    const place: PlaceOrder = { type: 'PlaceOrder', orderId: randomUUID(), ...request, correlationId: randomUUID() };
+    const response = { orderId: place.orderId, status: 'PENDING' };
+    // The key and the order commit together, or neither does.
+    const earlier = await this.dataSource.transaction(async (transaction) => {
+      const first =
+        key === undefined ? null : await this.store.claimIdempotencyKey(transaction, { key, fingerprint }, response);
+      if (!first) await this.runner.run(transaction, { decider: order, store: this.store }, place);
+      return first;
+    });
+    if (!earlier) return response;
+    if (earlier.fingerprint !== fingerprint) {
       throw new UnprocessableEntityException(
         `Idempotency-Key "${key}" was already used for a different request; use a new key for a new order`,
       );
     }
     reply.header('Idempotent-Replayed', 'true');
-    return outcome.response;
+    return earlier.response;
   }
 
   @Get()
@@ -83,16 +86,16 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@Param('id', uuidParam('id')) id: string) {
-    const decision = await this.dataSource.transaction((transaction) =>
-      this.store.update(transaction, id, (order) => cancelOrder(order, 'CUSTOMER_CANCELLED', this.clock.now())),
+    const cancel: CancelOrder = { type: 'CancelOrder', orderId: id, reason: 'CUSTOMER_CANCELLED' };
+    const { state, outputs } = await this.dataSource.transaction((transaction) =>
+      this.runner.run(transaction, { decider: order, store: this.store }, cancel),
     );
-    if (!decision) throw new NotFoundException(`order ${id} does not exist`);
-    const { order } = decision;
-    if (!decision.changed) {
-      const why = order.reason ? ` (${order.reason})` : '';
-      throw new ConflictException(`order ${id} has already ended: it is ${order.status}${why}`);
+    if (!state) throw new NotFoundException(`order ${id} does not exist`);
+    if (outputs.length === 0) {
+      const why = state.reason ? ` (${state.reason})` : '';
+      throw new ConflictException(`order ${id} has already ended: it is ${state.status}${why}`);
     }
-    return presentOrder(order);
+    return presentOrder(state);
   }
 
   /**

@@ -4,13 +4,13 @@
  * tells its subscribers to catch up.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { causedByRequest } from '@saga/events';
-import { inboxMigrations } from '@saga/inbox';
+import { DeciderRunner, inboxMigrations } from '@saga/inbox';
 import { Outbox, outboxMigrations } from '@saga/outbox';
 import { anOrder, createDatabase, dropDatabase, eventually, testInfrastructure } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { cancelOrder, placeOrder } from '../domain/order.js';
+import { SystemClock } from '@saga/platform';
+import { DataSource, type EntityManager } from 'typeorm';
+import { order, type CancelOrder, type OrderInput, type PlaceOrder } from '../domain/order.js';
 import { orderMigrations } from '../persistence/migrations/index.js';
 import { OrderStore } from '../persistence/order-store.js';
 import { OrderEntity } from '../persistence/order.entity.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
-  store = new OrderStore(dataSource, new Outbox());
+  store = new OrderStore(dataSource, outbox, new SystemClock());
   new OrderChangeNotifier(store).onModuleInit(); // as the live module does at start
 });
 
@@ -65,16 +65,20 @@ const untilHeard = (heard: OrderChangeSignal[], expected: object) =>
     { timeoutMs: 10_000, what: `notification ${JSON.stringify(expected)}` },
   );
 
+const outbox = new Outbox();
+const runner = new DeciderRunner(outbox);
+const decide = (transaction: EntityManager, input: OrderInput) =>
+  runner.run(transaction, { decider: order, store }, input);
+const cancelling = (orderId: string): CancelOrder => ({ type: 'CancelOrder', orderId, reason: 'CUSTOMER_CANCELLED' });
+
 async function place(): Promise<string> {
-  const decision = placeOrder(anOrder().request(), randomUUID(), causedByRequest(), new Date());
-  await store.create(decision, {});
-  return decision.order.id;
+  const { orderId, request } = anOrder();
+  const placing: PlaceOrder = { type: 'PlaceOrder', orderId, ...request(), correlationId: randomUUID() };
+  await dataSource.transaction((transaction) => decide(transaction, placing));
+  return orderId;
 }
 
-const cancel = (orderId: string) =>
-  dataSource.transaction((transaction) =>
-    store.update(transaction, orderId, (order) => cancelOrder(order, 'CUSTOMER_CANCELLED', new Date())),
-  );
+const cancel = (orderId: string) => dataSource.transaction((transaction) => decide(transaction, cancelling(orderId)));
 
 describe('order change notifications', () => {
   it('every instance hears of each committed change: placed (version 1), changed (2), erased', async () => {
@@ -100,7 +104,7 @@ describe('order change notifications', () => {
 
     await expect(
       dataSource.transaction(async (transaction) => {
-        await store.update(transaction, orderId, (order) => cancelOrder(order, 'CUSTOMER_CANCELLED', new Date()));
+        await decide(transaction, cancelling(orderId));
         throw new Error('something after the change failed');
       }),
     ).rejects.toThrow('something after the change failed');

@@ -7,21 +7,16 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { anOrder } from '@saga/testing';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { placeOrder, type Order } from '../domain/order.js';
+import { order, type Order } from '../domain/order.js';
 import type { OrderStore } from '../persistence/order-store.js';
 import type { OrderChangeListener, OrderChangeSignal } from './order-change-listener.js';
 import { OrderStreamController } from './order-stream.controller.js';
 
 /** The one order of these tests, at `version`. */
-const theOrder = (version = 1): Order => ({
-  ...placeOrder(
-    anOrder({ customerId: '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11' }).request(),
-    '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f',
-    { correlationId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', causationId: null, orderVersion: 1 },
-    new Date('2026-03-01T10:00:00.000Z'),
-  ).order,
-  version,
-});
+const placed = anOrder({ orderId: '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f' }).placed(
+  new Date('2026-03-01T10:00:00.000Z'),
+);
+const theOrder = (version = 1): Order => ({ ...order.evolve(null, placed)!, version });
 
 /** What a client received: the events' names and the versions of the orders in them. */
 class FakeResponse extends EventEmitter {

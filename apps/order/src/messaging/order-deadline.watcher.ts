@@ -5,10 +5,11 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { describeEvent } from '@saga/events';
+import { DeciderRunner } from '@saga/inbox';
 import { Clock } from '@saga/platform';
 import { DataSource } from 'typeorm';
 import { ORDER_CONFIG, type OrderConfig } from '../config.js';
-import { enforceDeadline } from '../domain/order.js';
+import { order, type CancelOrder } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 
 @Injectable()
@@ -20,6 +21,7 @@ export class OrderDeadlineWatcher implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: OrderStore,
+    private readonly runner: DeciderRunner,
     private readonly clock: Clock,
     @Inject(ORDER_CONFIG) private readonly config: OrderConfig,
   ) {}
@@ -48,10 +50,9 @@ export class OrderDeadlineWatcher implements OnApplicationBootstrap, OnApplicati
           100,
         );
         for (const id of ids) {
-          const decision = await this.store.update(transaction, id, (order) =>
-            enforceDeadline(order, this.config.ORDER_DEADLINE_MS, now),
-          );
-          for (const event of decision?.events ?? []) this.logger.log(`${describeEvent(event)} TIMED_OUT`);
+          const cancel: CancelOrder = { type: 'CancelOrder', orderId: id, reason: 'TIMED_OUT' };
+          const { outputs } = await this.runner.run(transaction, { decider: order, store: this.store }, cancel);
+          for (const event of outputs) this.logger.log(`${describeEvent(event)} TIMED_OUT`);
         }
         return ids.length;
       });

@@ -1,16 +1,15 @@
-/** Every event the order service reacts to, and what it does with it. */
+/** Every event the order service reacts to: each goes to its decider (domain/order.ts). */
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventRejectedError, InboxContext, OnEvent } from '@saga/inbox';
-import { Clock } from '@saga/platform';
-import { onSagaStep, type SagaStep } from '../domain/order.js';
+import { DeciderRunner, EventRejectedError, InboxContext, OnEvent } from '@saga/inbox';
+import { order, type SagaStep } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 
 @Controller()
 export class OrderConsumer {
   constructor(
+    private readonly runner: DeciderRunner,
     private readonly store: OrderStore,
-    private readonly clock: Clock,
   ) {}
 
   /**
@@ -28,10 +27,8 @@ export class OrderConsumer {
     'ShipmentFailed',
     'ShipmentCancelled',
   )
-  async onSagaStep(@Payload() event: SagaStep, @Ctx() { transaction }: InboxContext): Promise<void> {
-    const decision = await this.store.update(transaction, event.orderId, (order) =>
-      onSagaStep(order, event, this.clock.now()),
-    );
-    if (!decision) throw new EventRejectedError(`order ${event.orderId} does not exist`);
+  async on(@Payload() event: SagaStep, @Ctx() { transaction }: InboxContext): Promise<void> {
+    const { state } = await this.runner.run(transaction, { decider: order, store: this.store }, event);
+    if (!state) throw new EventRejectedError(`order ${event.orderId} does not exist`);
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { summarizeOrderView, type OrderViewSummary } from '@saga/events';
+import type { DeciderStore } from '@saga/inbox';
 import { Outbox } from '@saga/outbox';
+import { Clock } from '@saga/platform';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Decision, Order } from '../domain/order.js';
+import type { Order, OrderContext, OrderInput } from '../domain/order.js';
 import { OrderEntity } from './order.entity.js';
 import { snapshotRecord, tombstoneRecord } from './order-snapshots.js';
 
@@ -13,17 +15,19 @@ export type OrderWritten = { orderId: string; version: number } | { orderId: str
 export type OrderWriteHook = (transaction: EntityManager, written: OrderWritten) => Promise<void>;
 
 /**
- * Saves an order, the events of the same decision and the order's new snapshot in one transaction: the outbox's
- * half of the bargain. The snapshot goes first, so a service never sees an order's event before its snapshot.
+ * Where the order service keeps its orders: each decision's order and its new snapshot are saved in the
+ * transaction of the decision, with its events (the outbox's half of the bargain). The snapshot goes first, so a
+ * service never sees an order's event before its snapshot.
  * Write hooks run in the same transaction (the live page's NOTIFY, in live/), so what they do commits with it.
  */
 @Injectable()
-export class OrderStore {
+export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderContext> {
   private readonly writeHooks: OrderWriteHook[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs `hook` inside every later write to an order. */
@@ -32,34 +36,43 @@ export class OrderStore {
   }
 
   /**
-   * Stores a new order. With an idempotency key, stores the key with the response in the same transaction; when
-   * the key is already there (a retried request), creates nothing and returns what was stored then. A second
-   * request with the same key waits here for the first one's transaction, so the two cannot both create.
+   * Inside `transaction`: claims an idempotency key for `response`. When the key is already there (a retried
+   * request), returns what was stored with it, and the caller creates nothing. A second request with the same key
+   * waits here for the first one's transaction, so the two cannot both create.
    */
-  async create<R extends object>(
-    decision: Decision,
+  async claimIdempotencyKey<R extends object>(
+    transaction: EntityManager,
+    { key, fingerprint }: { key: string; fingerprint: string },
     response: R,
-    idempotency?: { key: string; fingerprint: string },
-  ): Promise<{ created: true; response: R } | { created: false; response: R; fingerprint: string }> {
-    return this.dataSource.transaction(async (transaction) => {
-      if (idempotency) {
-        const claimed: unknown[] = await transaction.query(
-          `INSERT INTO idempotency_keys (key, fingerprint, response) VALUES ($1, $2, $3)
-           ON CONFLICT (key) DO NOTHING RETURNING key`,
-          [idempotency.key, idempotency.fingerprint, JSON.stringify(response)],
-        );
-        if (claimed.length === 0) {
-          const [first]: { fingerprint: string; response: R }[] = await transaction.query(
-            `SELECT fingerprint, response FROM idempotency_keys WHERE key = $1`,
-            [idempotency.key],
-          );
-          return { created: false as const, response: first!.response, fingerprint: first!.fingerprint };
-        }
-      }
-      await transaction.insert(OrderEntity, decision.order);
-      await this.publish(transaction, decision);
-      return { created: true as const, response };
+  ): Promise<{ response: R; fingerprint: string } | null> {
+    const claimed: unknown[] = await transaction.query(
+      `INSERT INTO idempotency_keys (key, fingerprint, response) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [key, fingerprint, JSON.stringify(response)],
+    );
+    if (claimed.length === 1) return null;
+    const [first]: { fingerprint: string; response: R }[] = await transaction.query(
+      `SELECT fingerprint, response FROM idempotency_keys WHERE key = $1`,
+      [key],
+    );
+    return first!;
+  }
+
+  /** The order of `input`, locked against concurrent changes for the rest of `transaction` (`initial` when none). */
+  async load(transaction: EntityManager, input: OrderInput, initial: Order | null) {
+    const found = await transaction.findOne(OrderEntity, {
+      where: { id: input.orderId },
+      lock: { mode: 'pessimistic_write' },
     });
+    return { state: found ?? initial, context: { now: this.clock.now() } };
+  }
+
+  /** Saves the order and enqueues its new snapshot, before the events of the same decision (the runner's). */
+  async save(transaction: EntityManager, order: Order | null, before: Order | null): Promise<void> {
+    if (!order) return;
+    await (before ? transaction.save(OrderEntity, order) : transaction.insert(OrderEntity, order));
+    await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
+    await this.written(transaction, { orderId: order.id, version: order.version });
   }
 
   find(id: string): Promise<Order | null> {
@@ -93,21 +106,6 @@ export class OrderStore {
   }
 
   /**
-   * Inside `transaction`: loads the order, locked against concurrent changes, lets `decide` produce the next
-   * state, and saves it with its events. Returns null when there is no such order.
-   */
-  async update(transaction: EntityManager, id: string, decide: (order: Order) => Decision): Promise<Decision | null> {
-    const order = await transaction.findOne(OrderEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!order) return null;
-    const decision = decide(order);
-    if (decision.changed) {
-      await transaction.save(OrderEntity, decision.order);
-      await this.publish(transaction, decision);
-    }
-    return decision;
-  }
-
-  /**
    * Erases an order (a customer's erasure request): deletes it and publishes a tombstone, so every view drops it.
    * Only an ended order can go: a running saga still needs it. Returns the order as it was, or null if unknown.
    */
@@ -121,12 +119,6 @@ export class OrderStore {
       await this.written(transaction, { orderId: id, erased: true });
       return { order, erased: true };
     });
-  }
-
-  private async publish(transaction: EntityManager, { order, events }: Decision): Promise<void> {
-    await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
-    await this.outbox.enqueue(transaction, ...events);
-    await this.written(transaction, { orderId: order.id, version: order.version });
   }
 
   private async written(transaction: EntityManager, written: OrderWritten): Promise<void> {

@@ -1,98 +1,81 @@
 import { describe, expect, it } from '@jest/globals';
 import { causedBy, createEvent, type OrderCancelled, type OrderPlaced } from '@saga/events';
-import { anOrder } from '@saga/testing';
-import { randomUUID } from 'node:crypto';
-import { authorizePayment, availableCredit, mayCharge, newAccount, refundPayment } from './payment.js';
+import { anOrder, given } from '@saga/testing';
+import { creditMove, payment, type PaymentContext } from './payment.js';
 
 const now = new Date('2026-03-01T10:00:01Z');
-const customerId = randomUUID();
-
-const orderPlaced = (totalCents: number) =>
-  anOrder({ customerId, items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: totalCents }] }).placed(
-    new Date('2026-03-01T10:00:00Z'),
+const order = anOrder({ items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 40_000 }] });
+const placed = order.placed(new Date('2026-03-01T10:00:00Z'));
+const cancelled = (cause: OrderPlaced = placed) =>
+  createEvent<OrderCancelled>(
+    'OrderCancelled',
+    order.orderId,
+    { customerId: order.customerId, reason: 'OUT_OF_STOCK' },
+    causedBy(cause),
+    now,
   );
 
-/** What the payment service's order view holds for the order. */
-const terms = (order: OrderPlaced) => ({ orderId: order.orderId, ...order.data });
-
-describe('authorizing the payment of a placed order', () => {
-  it('authorizes an order that fits the available credit, and takes the amount from it', () => {
-    const order = orderPlaced(40_000);
-    const { account, payment, events } = authorizePayment(
-      { ...newAccount(customerId, 100_000), usedCents: 60_000 },
-      terms(order),
-      causedBy(order),
-      now,
-    );
-
-    expect(payment).toMatchObject({ orderId: order.orderId, status: 'AUTHORIZED', amountCents: 40_000 });
-    expect(availableCredit(account)).toBe(0);
-    expect(events).toEqual([
-      expect.objectContaining({
-        type: 'PaymentAuthorized',
-        orderId: order.orderId,
-        correlationId: order.correlationId,
-        causationId: order.id,
-        data: { customerId, amountCents: 40_000 },
-      }),
-    ]);
-  });
-
-  it('declines an order over the available credit, says why, and leaves the credit untouched', () => {
-    const order = orderPlaced(40_001);
-    const before = { ...newAccount(customerId, 100_000), usedCents: 60_000 };
-    const { account, payment, events } = authorizePayment(before, terms(order), causedBy(order), now);
-
-    expect(account).toBe(before);
-    expect(payment).toMatchObject({ status: 'DECLINED', declineReason: expect.stringContaining('credit limit') });
-    expect(events).toEqual([
-      expect.objectContaining({
-        type: 'PaymentDeclined',
-        data: { customerId, amountCents: 40_001, reason: expect.stringContaining('40000 available') },
-      }),
-    ]);
-  });
+/** The context of the decision on OrderPlaced: the order as the view has it, and the credit the customer has left. */
+const credit = (availableCents: number, status: 'PENDING' | 'CANCELLED' = 'PENDING'): PaymentContext => ({
+  now,
+  order: { customerId: order.customerId, totalCents: order.totalCents, status },
+  availableCents,
 });
+const nothingNeeded: PaymentContext = { now, order: null, availableCents: 0 };
+const authorizedWith = () => given(payment).when(placed, credit(100_000)).outputs;
 
-describe('a request for payment that comes after the cancellation', () => {
-  it('charges nothing for a cancelled order (nothing would refund it); a running or completed one may be charged', () => {
-    expect(mayCharge({ status: 'CANCELLED' })).toBe(false);
-    expect(mayCharge({ status: 'PENDING' })).toBe(true);
-    expect(mayCharge({ status: 'COMPLETED' })).toBe(true);
+describe('charging a placed order', () => {
+  it('authorizes an order that fits the available credit, takes the amount, and announces PaymentAuthorized', () => {
+    const { outputs, state } = given(payment).when(placed, credit(40_000)).then('PaymentAuthorized');
+
+    expect(outputs[0]).toMatchObject({
+      orderId: order.orderId,
+      correlationId: placed.correlationId,
+      causationId: placed.id,
+      orderVersion: placed.orderVersion,
+      data: { customerId: order.customerId, amountCents: 40_000 },
+    });
+    expect(creditMove(payment.initialState(order.orderId), state)).toBe(40_000);
+  });
+
+  it('declines an order over the available credit, says why, and takes nothing', () => {
+    const { outputs, state } = given(payment).when(placed, credit(39_999)).then('PaymentDeclined');
+
+    expect(outputs[0]!.data).toMatchObject({ reason: 'credit limit exceeded: 40000 cents requested, 39999 available' });
+    expect(creditMove(payment.initialState(order.orderId), state)).toBe(0);
+  });
+
+  it('charges an order once, even when it is asked again (a second OrderPlaced the inbox does not know)', () => {
+    given(payment, placed, ...authorizedWith())
+      .when(order.placed(), credit(100_000))
+      .then();
+  });
+
+  it('charges nothing for an order already cancelled (a late or redriven OrderPlaced)', () => {
+    given(payment).when(placed, credit(100_000, 'CANCELLED')).then();
   });
 });
 
 describe('when the order is cancelled', () => {
-  const cancelled = (order: OrderPlaced) =>
-    createEvent<OrderCancelled>(
-      'OrderCancelled',
-      order.orderId,
-      { customerId, reason: 'OUT_OF_STOCK' },
-      causedBy(order),
-      now,
-    );
+  it('refunds an authorized payment once, gives the credit back, and announces PaymentRefunded', () => {
+    const history = [placed, ...authorizedWith()];
+    const charged = history.reduce(payment.evolve, payment.initialState(order.orderId));
+    const { outputs, state } = given(payment, ...history)
+      .when(cancelled(), nothingNeeded)
+      .then('PaymentRefunded');
 
-  it('refunds an authorized payment, gives the credit back and announces PaymentRefunded', () => {
-    const order = orderPlaced(40_000);
-    const authorized = authorizePayment(newAccount(customerId, 100_000), terms(order), causedBy(order), now);
-
-    const refund = refundPayment(authorized.account, authorized.payment, cancelled(order), now);
-
-    expect(refund?.payment.status).toBe('REFUNDED');
-    expect(availableCredit(refund!.account)).toBe(100_000);
-    expect(refund?.events).toEqual([
-      expect.objectContaining({ type: 'PaymentRefunded', data: { customerId, amountCents: 40_000 } }),
-    ]);
+    expect(outputs[0]!.data).toEqual({ customerId: order.customerId, amountCents: 40_000 });
+    expect(creditMove(charged, state)).toBe(-40_000);
+    given(payment, ...history, cancelled(), ...outputs)
+      .when(cancelled(), nothingNeeded)
+      .then();
   });
 
-  it('has nothing to undo for a declined payment, nor for one already refunded', () => {
-    const order = orderPlaced(400_000);
-    const declined = authorizePayment(newAccount(customerId, 100_000), terms(order), causedBy(order), now);
-    expect(refundPayment(declined.account, declined.payment, cancelled(order), now)).toBeNull();
-
-    const small = orderPlaced(1_000);
-    const authorized = authorizePayment(newAccount(customerId, 100_000), terms(small), causedBy(small), now);
-    const refunded = refundPayment(authorized.account, authorized.payment, cancelled(small), now)!;
-    expect(refundPayment(refunded.account, refunded.payment, cancelled(small), now)).toBeNull();
+  it('has nothing to undo for a declined payment, nor for an order it never charged', () => {
+    const declined = given(payment).when(placed, credit(0)).outputs;
+    given(payment, placed, ...declined)
+      .when(cancelled(), nothingNeeded)
+      .then();
+    given(payment).when(cancelled(), nothingNeeded).then();
   });
 });

@@ -1,18 +1,21 @@
 /**
- * The payment service's part of the saga, as pure functions. A customer has a credit limit; a payment is
- * authorized when the order total fits in the credit still available, and declined otherwise. When the order is
- * cancelled, an authorized payment is refunded: the compensation gives the credit back, once.
+ * The payment service's part of the saga, as a decider. A customer has a credit limit; the payment of a placed
+ * order is authorized when its total fits in the credit still available, and declined otherwise, once per order.
+ * When the order is cancelled, an authorized payment is refunded: the compensation gives the credit back, once.
+ * The order (customer, total, status) comes from the service's view of the orders, and the credit available from
+ * the customer's account, through the context; how each change of a payment moves credit is `creditMove`.
  */
 import {
   causedBy,
   createEvent,
-  type Cause,
+  type Decider,
   type OrderCancelled,
+  type OrderPlaced,
   type OrderSnapshot,
-  type PaymentRefunded,
   type PaymentAuthorized,
   type PaymentDeclined,
   type PaymentEvent,
+  type PaymentRefunded,
 } from '@saga/events';
 
 export type CreditAccount = {
@@ -22,11 +25,12 @@ export type CreditAccount = {
   readonly usedCents: number;
 };
 
-export type PaymentStatus = 'AUTHORIZED' | 'DECLINED' | 'REFUNDED';
+export type PaymentStatus = 'NONE' | 'AUTHORIZED' | 'DECLINED' | 'REFUNDED';
 
+/** What payment knows of one order's payment. */
 export type Payment = {
   readonly orderId: string;
-  readonly customerId: string;
+  readonly customerId: string | null;
   readonly amountCents: number;
   readonly status: PaymentStatus;
   readonly declineReason: string | null;
@@ -34,7 +38,16 @@ export type Payment = {
   readonly updatedAt: Date;
 };
 
-export type PaymentDecision = { account: CreditAccount; payment: Payment; events: PaymentEvent[] };
+export type PaymentInput = OrderPlaced | OrderCancelled;
+
+/** What a decision needs from outside the order's payment. */
+export type PaymentContext = {
+  readonly now: Date;
+  /** The order, from the order view; null when the decision does not need it. */
+  readonly order: Pick<OrderSnapshot, 'customerId' | 'totalCents' | 'status'> | null;
+  /** Credit the customer has left. */
+  readonly availableCents: number;
+};
 
 export const availableCredit = (account: CreditAccount): number => account.limitCents - account.usedCents;
 
@@ -44,61 +57,73 @@ export const newAccount = (customerId: string, limitCents: number): CreditAccoun
   usedCents: 0,
 });
 
-/**
- * A cancellation can overtake the request for payment (an OrderPlaced dead-lettered, then redriven after the order
- * was cancelled): a cancelled order is never charged, since nothing would refund it.
- */
-export const mayCharge = (order: Pick<OrderSnapshot, 'status'>): boolean => order.status !== 'CANCELLED';
+export const payment: Decider<Payment, PaymentInput, PaymentEvent, PaymentContext> = {
+  initialState: (orderId) => ({
+    orderId,
+    customerId: null,
+    amountCents: 0,
+    status: 'NONE',
+    declineReason: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  }),
 
-/** The order as the payment service's view has it; `cause` is the OrderPlaced event that asks for the payment. */
-export function authorizePayment(
-  account: CreditAccount,
-  order: Pick<OrderSnapshot, 'orderId' | 'customerId' | 'totalCents'>,
-  cause: Cause,
-  now: Date,
-): PaymentDecision {
-  const { customerId, totalCents: amountCents } = order;
-  const payment = { orderId: order.orderId, customerId, amountCents, createdAt: now, updatedAt: now };
+  decide(state, input, { now, order, availableCents }) {
+    const publish = <E extends PaymentEvent>(type: E['type'], data: E['data']) =>
+      createEvent<E>(type, state.orderId, data, causedBy(input), now);
+    switch (input.type) {
+      case 'OrderPlaced': {
+        // Once per order. A cancellation can overtake the request for payment (an OrderPlaced dead-lettered,
+        // then redriven after the order was cancelled): a cancelled order is never charged, as nothing would
+        // refund it.
+        if (state.status !== 'NONE' || order === null || order.status === 'CANCELLED') return [];
+        const { customerId, totalCents: amountCents } = order;
+        if (amountCents > availableCents) {
+          const reason = `credit limit exceeded: ${amountCents} cents requested, ${availableCents} available`;
+          return [publish<PaymentDeclined>('PaymentDeclined', { customerId, amountCents, reason })];
+        }
+        return [publish<PaymentAuthorized>('PaymentAuthorized', { customerId, amountCents })];
+      }
+      case 'OrderCancelled':
+        if (state.status !== 'AUTHORIZED') return [];
+        return [
+          publish<PaymentRefunded>('PaymentRefunded', {
+            customerId: state.customerId!,
+            amountCents: state.amountCents,
+          }),
+        ];
+    }
+  },
 
-  if (amountCents > availableCredit(account)) {
-    const reason = `credit limit exceeded: ${amountCents} cents requested, ${availableCredit(account)} available`;
-    return {
-      account,
-      payment: { ...payment, status: 'DECLINED', declineReason: reason },
-      events: [
-        createEvent<PaymentDeclined>('PaymentDeclined', order.orderId, { customerId, amountCents, reason }, cause, now),
-      ],
-    };
-  }
-  return {
-    account: { ...account, usedCents: account.usedCents + amountCents },
-    payment: { ...payment, status: 'AUTHORIZED', declineReason: null },
-    events: [
-      createEvent<PaymentAuthorized>('PaymentAuthorized', order.orderId, { customerId, amountCents }, cause, now),
-    ],
-  };
-}
+  evolve(state, event) {
+    const at = new Date(event.occurredAt);
+    switch (event.type) {
+      case 'OrderPlaced':
+      case 'OrderCancelled':
+        return state; // what matters of them is in the view, and in the payment's status
+      case 'PaymentAuthorized':
+        return { ...state, ...event.data, status: 'AUTHORIZED', createdAt: at, updatedAt: at };
+      case 'PaymentDeclined': {
+        const { customerId, amountCents, reason } = event.data;
+        return {
+          ...state,
+          customerId,
+          amountCents,
+          status: 'DECLINED',
+          declineReason: reason,
+          createdAt: at,
+          updatedAt: at,
+        };
+      }
+      case 'PaymentRefunded':
+        return { ...state, status: 'REFUNDED', updatedAt: at };
+    }
+  },
+};
 
-/** Compensation for a cancelled order: refunds an authorized payment; anything else has nothing to undo. */
-export function refundPayment(
-  account: CreditAccount,
-  payment: Payment,
-  cancelled: OrderCancelled,
-  now: Date,
-): PaymentDecision | null {
-  if (payment.status !== 'AUTHORIZED') return null;
-  const { customerId, amountCents } = payment;
-  return {
-    account: { ...account, usedCents: account.usedCents - amountCents },
-    payment: { ...payment, status: 'REFUNDED', updatedAt: now },
-    events: [
-      createEvent<PaymentRefunded>(
-        'PaymentRefunded',
-        payment.orderId,
-        { customerId, amountCents },
-        causedBy(cancelled),
-        now,
-      ),
-    ],
-  };
+/** The credit a change of a payment takes (positive) or gives back (negative). */
+export function creditMove(before: Payment, after: Payment): number {
+  if (before.status === 'NONE' && after.status === 'AUTHORIZED') return after.amountCents;
+  if (before.status === 'AUTHORIZED' && after.status === 'REFUNDED') return -after.amountCents;
+  return 0;
 }

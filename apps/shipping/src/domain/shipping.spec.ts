@@ -1,88 +1,76 @@
 import { describe, expect, it } from '@jest/globals';
 import { causedByRequest, createEvent, type OrderCancelled, type StockReserved } from '@saga/events';
-import { anOrder } from '@saga/testing';
-import {
-  decide,
-  learn,
-  needsDestination,
-  noShipment,
-  withDestination,
-  type Shipment,
-  type ShippingFact,
-} from './shipping.js';
+import { anOrder, given } from '@saga/testing';
+import { shipping, type ShippingContext } from './shipping.js';
 
 const now = new Date('2026-03-01T10:00:02Z');
-const placed = anOrder({ country: 'US' }).placed(); // what the order view holds
-const { orderId } = placed;
+const order = anOrder({ country: 'US' });
 const reserved = createEvent<StockReserved>(
   'StockReserved',
-  orderId,
+  order.orderId,
   { lines: [{ sku: 'BOOK-1', quantity: 1 }] },
   causedByRequest(),
   now,
 );
 const cancelled = createEvent<OrderCancelled>(
   'OrderCancelled',
-  orderId,
-  { customerId: placed.data.customerId, reason: 'CUSTOMER_CANCELLED' },
+  order.orderId,
+  { customerId: order.customerId, reason: 'CUSTOMER_CANCELLED' },
   causedByRequest(),
   now,
 );
-
-const given = (supported: string[], ...facts: ShippingFact[]) => {
-  let shipment: Shipment = noShipment(orderId, now);
-  const published: string[] = [];
-  for (const fact of facts) {
-    const learned = learn(shipment, fact, now);
-    const decision = decide(
-      needsDestination(learned) ? withDestination(learned, placed.data.shippingAddress.country) : learned,
-      new Set(supported),
-      fact,
-      () => 'a4b1c3d2-0000-4000-8000-000000000001',
-      now,
-    );
-    shipment = decision.shipment;
-    published.push(...decision.events.map((event) => event.type));
-  }
-  return { shipment, published };
-};
+/** The context of a decision: the order's destination from the view, and where shipping goes. */
+const shipsTo = (...supported: string[]): ShippingContext => ({
+  now,
+  country: 'US',
+  supportedCountries: new Set(supported),
+  newShipmentId: () => 'a4b1c3d2-0000-4000-8000-000000000001',
+});
 
 describe('scheduling a shipment', () => {
   it('schedules it once stock is reserved for a supported country, and announces ShipmentScheduled', () => {
-    const { shipment, published } = given(['US'], reserved);
+    const { outputs, state } = given(shipping).when(reserved, shipsTo('US')).then('ShipmentScheduled');
 
-    expect(shipment).toMatchObject({ status: 'SCHEDULED', shipmentId: expect.any(String) });
-    expect(published).toEqual(['ShipmentScheduled']);
+    expect(outputs[0]).toMatchObject({ data: { country: 'US', shipmentId: expect.any(String) } });
+    expect(state).toMatchObject({ status: 'SCHEDULED', country: 'US' });
   });
 
-  it('fails it for a country it does not serve, and announces ShipmentFailed', () => {
-    expect(given(['GB'], reserved)).toMatchObject({
-      shipment: { status: 'FAILED' },
-      published: ['ShipmentFailed'],
-    });
+  it('fails it for a country it does not serve, and announces ShipmentFailed with the reason', () => {
+    const { outputs, state } = given(shipping).when(reserved, shipsTo('GB')).then('ShipmentFailed');
+
+    expect(outputs[0]).toMatchObject({ data: { country: 'US', reason: 'we do not ship to US' } });
+    expect(state.status).toBe('FAILED');
   });
 
-  it('reads the destination from the view only to schedule', () => {
-    const shipment = learn(noShipment(orderId, now), reserved, now);
+  it('schedules nothing without the destination (the order view had none to give)', () => {
+    given(shipping)
+      .when(reserved, { ...shipsTo('US'), country: null })
+      .then();
+  });
 
-    expect(needsDestination(shipment)).toBe(true);
-    expect(needsDestination(withDestination(shipment, 'US'))).toBe(false);
-    expect(needsDestination(learn(shipment, cancelled, now))).toBe(false); // nothing will be scheduled
+  it('schedules once, however often stock is reported reserved', () => {
+    given(shipping, reserved, ...given(shipping).when(reserved, shipsTo('US')).outputs)
+      .when(reserved, shipsTo('US'))
+      .then();
   });
 });
 
 describe('when the order is cancelled', () => {
-  it('calls off a scheduled shipment once, announcing ShipmentCancelled', () => {
-    const { shipment, published } = given(['US'], reserved, cancelled, cancelled);
+  it('calls off a scheduled shipment, announcing ShipmentCancelled, and only once', () => {
+    const scheduled = given(shipping).when(reserved, shipsTo('US')).outputs;
+    const { outputs, state } = given(shipping, reserved, ...scheduled)
+      .when(cancelled, shipsTo('US'))
+      .then('ShipmentCancelled');
 
-    expect(shipment.status).toBe('CANCELLED');
-    expect(published).toEqual(['ShipmentScheduled', 'ShipmentCancelled']);
+    expect(outputs[0]).toMatchObject({ data: { shipmentId: 'a4b1c3d2-0000-4000-8000-000000000001' } });
+    given(shipping, reserved, ...scheduled, cancelled, ...outputs)
+      .when(cancelled, shipsTo('US'))
+      .then();
+    expect(state.status).toBe('CANCELLED');
   });
 
   it('never schedules one when the cancellation arrives before the stock reservation', () => {
-    expect(given(['US'], cancelled, reserved)).toMatchObject({
-      shipment: { status: 'PENDING' },
-      published: [],
-    });
+    const { state } = given(shipping, cancelled).when(reserved, shipsTo('US')).then();
+    expect(state.status).toBe('PENDING');
   });
 });

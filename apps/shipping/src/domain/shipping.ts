@@ -1,13 +1,14 @@
 /**
- * The shipping service's part of the saga, as pure functions. Like inventory, it hears about an order on two
- * topics (the go-ahead with StockReserved, the cancellation with OrderCancelled) and decides from what it knows:
- * schedule a shipment when the destination country is supported, fail it otherwise, and call it off when the
- * order is cancelled. A cancellation that arrives first prevents the shipment. The destination comes from the
- * service's order view (see `needsDestination`).
+ * The shipping service's part of the saga, as a decider. It hears about an order on two topics (the go-ahead with
+ * StockReserved, the cancellation with OrderCancelled), keeps what it learns per order, and decides from that:
+ * schedule a shipment when the destination is served, fail it otherwise, and call it off when the order is
+ * cancelled. A cancellation that arrives first prevents the shipment. The destination comes from the service's
+ * view of the orders, through the context.
  */
 import {
   causedBy,
   createEvent,
+  type Decider,
   type OrderCancelled,
   type ShipmentCancelled,
   type ShipmentFailed,
@@ -20,7 +21,7 @@ export type ShipmentStatus = 'PENDING' | 'SCHEDULED' | 'FAILED' | 'CANCELLED';
 
 export type Shipment = {
   readonly orderId: string;
-  /** The destination country, from the order view; null until a decision needs it. */
+  /** The destination country, once a decision needed it. */
   readonly country: string | null;
   readonly stockReserved: boolean;
   readonly cancelled: boolean;
@@ -29,69 +30,60 @@ export type Shipment = {
   readonly updatedAt: Date;
 };
 
-export type ShippingFact = StockReserved | OrderCancelled;
+export type ShippingInput = StockReserved | OrderCancelled;
 
-export type ShippingDecision = { shipment: Shipment; events: ShippingEvent[] };
+/** What a decision needs from outside the order. */
+export type ShippingContext = {
+  readonly now: Date;
+  /** Where the order goes, from the order view; null when the decision does not need it. */
+  readonly country: string | null;
+  readonly supportedCountries: ReadonlySet<string>;
+  readonly newShipmentId: () => string;
+};
 
-export const noShipment = (orderId: string, now: Date): Shipment => ({
-  orderId,
-  country: null,
-  stockReserved: false,
-  cancelled: false,
-  status: 'PENDING',
-  shipmentId: null,
-  updatedAt: now,
-});
+export const shipping: Decider<Shipment, ShippingInput, ShippingEvent, ShippingContext> = {
+  initialState: (orderId) => ({
+    orderId,
+    country: null,
+    stockReserved: false,
+    cancelled: false,
+    status: 'PENDING',
+    shipmentId: null,
+    updatedAt: new Date(0),
+  }),
 
-/** True when the next decision is to schedule and the destination is not known yet: read it from the view. */
-export const needsDestination = (shipment: Shipment): boolean =>
-  shipment.country === null && shipment.stockReserved && !shipment.cancelled && shipment.status === 'PENDING';
-
-export const withDestination = (shipment: Shipment, country: string): Shipment => ({ ...shipment, country });
-
-export function learn(shipment: Shipment, event: ShippingFact, now: Date): Shipment {
-  switch (event.type) {
-    case 'StockReserved':
-      return { ...shipment, stockReserved: true, updatedAt: now };
-    case 'OrderCancelled':
-      return { ...shipment, cancelled: true, updatedAt: now };
-    default: {
-      const unhandled: never = event;
-      throw new Error(`unhandled fact ${(unhandled as ShippingFact).type}`);
+  decide(shipment, input, { now, country, supportedCountries, newShipmentId }) {
+    const publish = <E extends ShippingEvent>(type: E['type'], data: E['data']) =>
+      createEvent<E>(type, shipment.orderId, data, causedBy(input), now);
+    switch (input.type) {
+      case 'StockReserved': {
+        const destination = shipment.country ?? country;
+        if (shipment.cancelled || shipment.status !== 'PENDING' || destination === null) return [];
+        if (!supportedCountries.has(destination)) {
+          const reason = `we do not ship to ${destination}`;
+          return [publish<ShipmentFailed>('ShipmentFailed', { country: destination, reason })];
+        }
+        return [publish<ShipmentScheduled>('ShipmentScheduled', { shipmentId: newShipmentId(), country: destination })];
+      }
+      case 'OrderCancelled':
+        if (shipment.status !== 'SCHEDULED') return [];
+        return [publish<ShipmentCancelled>('ShipmentCancelled', { shipmentId: shipment.shipmentId! })];
     }
-  }
-}
+  },
 
-export function decide(
-  shipment: Shipment,
-  supportedCountries: ReadonlySet<string>,
-  trigger: ShippingFact,
-  newShipmentId: () => string,
-  now: Date,
-): ShippingDecision {
-  const publish = <E extends ShippingEvent>(type: E['type'], data: E['data']) =>
-    createEvent<E>(type, shipment.orderId, data, causedBy(trigger), now);
-
-  if (shipment.cancelled) {
-    if (shipment.status !== 'SCHEDULED') return { shipment, events: [] };
-    return {
-      shipment: { ...shipment, status: 'CANCELLED' },
-      events: [publish<ShipmentCancelled>('ShipmentCancelled', { shipmentId: shipment.shipmentId! })],
-    };
-  }
-  if (shipment.status !== 'PENDING' || !shipment.stockReserved || shipment.country === null) {
-    return { shipment, events: [] };
-  }
-  const country = shipment.country;
-  if (!supportedCountries.has(country)) {
-    return {
-      shipment: { ...shipment, status: 'FAILED' },
-      events: [publish<ShipmentFailed>('ShipmentFailed', { country, reason: `we do not ship to ${country}` })],
-    };
-  }
-  const shipmentId = newShipmentId();
-  return {
-    shipment: { ...shipment, status: 'SCHEDULED', shipmentId },
-    events: [publish<ShipmentScheduled>('ShipmentScheduled', { shipmentId, country })],
-  };
-}
+  evolve(shipment, event) {
+    const at = { updatedAt: new Date(event.occurredAt) };
+    switch (event.type) {
+      case 'StockReserved':
+        return { ...shipment, ...at, stockReserved: true };
+      case 'OrderCancelled':
+        return { ...shipment, ...at, cancelled: true };
+      case 'ShipmentScheduled':
+        return { ...shipment, ...at, status: 'SCHEDULED', ...event.data };
+      case 'ShipmentFailed':
+        return { ...shipment, ...at, status: 'FAILED', country: event.data.country };
+      case 'ShipmentCancelled':
+        return { ...shipment, ...at, status: 'CANCELLED' };
+    }
+  },
+};
