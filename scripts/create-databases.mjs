@@ -1,5 +1,5 @@
 // Creates one database per service on the Postgres server at POSTGRES_URL (idempotent).
-// With --check it only verifies that the server answers.
+// With --check it only verifies that the server answers; with --drop it drops them (and everything in them).
 import pg from 'pg';
 
 export const SERVICES = ['order', 'payment', 'inventory', 'shipping'];
@@ -16,6 +16,11 @@ try {
 try {
   if (process.argv.includes('--check')) {
     console.log(`postgres: ready at ${new URL(serverUrl).host}`);
+  } else if (process.argv.includes('--drop')) {
+    for (const service of SERVICES) {
+      await client.query(`DROP DATABASE IF EXISTS saga_${service} WITH (FORCE)`);
+      console.log(`postgres: database saga_${service} dropped`);
+    }
   } else {
     for (const service of SERVICES) {
       const name = `saga_${service}`;

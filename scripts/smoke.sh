@@ -2,8 +2,10 @@
 # A quick start run exactly as the README tells a newcomer to run it, then the README's order followed to
 # COMPLETED (scripts/readme-order.mjs), then everything stopped again. CI runs both modes (.ci/run), and the GitHub
 # workflow's compose job runs the compose one, so neither can drift from the README.
+# Both start from nothing, as on a new machine, and delete what they made: compose ends with `down -v`, and the
+# local mode first empties its broker and drops its saga_* databases.
 # Usage: scripts/smoke.sh compose   docker compose up --build --wait; the images checked; the order; down -v
-#        scripts/smoke.sh local     npm run local:up; npm run seed; the order; npm run local:down
+#        scripts/smoke.sh local     reset; npm run local:up; npm run seed; the order; npm run local:down
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -44,6 +46,9 @@ check_images() {
 local_mode() {
   . scripts/node-env.sh
   trap 'status=$?; if [ $status -ne 0 ]; then for app in "${apps[@]}"; do echo "--- .local/logs/$app.log"; tail -n 40 ".local/logs/$app.log" 2>/dev/null; done; fi; npm run local:down; exit $status' EXIT
+  npm run local:down
+  bash scripts/kafka.sh reset
+  node scripts/create-databases.mjs --drop
   npm run local:up
   npm run seed
   node scripts/readme-order.mjs
