@@ -13,20 +13,27 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.name,
-          numPartitions: spec.partitions,
-          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-        })),
-      });
-      logger.log(`created topics ${missing.map((spec) => spec.name).join(', ')}`);
-    } catch (error) {
-      // Another service may have created them in the meantime; anything else is a real failure.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-    }
+    await retry(
+      { initialMs: 250, maxMs: 2_000, attempts: 10 },
+      // A broker that has just created (or deleted) topics may not know of them yet when asked for their leaders.
+      { what: 'creating topics', logger, isFinal: (error) => !stillPropagating(error) },
+      async () => {
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((spec) => ({
+              topic: spec.name,
+              numPartitions: spec.partitions,
+              configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          logger.log(`created topics ${missing.map((spec) => spec.name).join(', ')}`);
+        } catch (error) {
+          // Another service (or an earlier attempt) created them in the meantime; anything else is a failure.
+          if (typeOf(error) !== 'TOPIC_ALREADY_EXISTS') throw error;
+        }
+      },
+    );
   }
 
   const metadata = await topicMetadata(admin, specs);
@@ -38,6 +45,10 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
   }
 }
 
+const typeOf = (error: unknown) => (error as { type?: string }).type;
+const stillPropagating = (error: unknown) =>
+  ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes(typeOf(error) ?? '');
+
 /** A topic another client has just created may not be in every broker's metadata yet: wait for it briefly. */
 const topicMetadata = (admin: Admin, specs: readonly TopicSpec[]) =>
   retry(
@@ -45,7 +56,7 @@ const topicMetadata = (admin: Admin, specs: readonly TopicSpec[]) =>
     {
       what: 'reading the metadata of new topics',
       logger,
-      isFinal: (error) => (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION',
+      isFinal: (error) => !stillPropagating(error),
     },
     () => admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) }),
   );
