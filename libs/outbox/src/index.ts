@@ -1,3 +1,3 @@
-export { Outbox, eventRecord, type OutboxRecord } from './outbox.js';
+export { Outbox, type OutboxRecord } from './outbox.js';
 export { OutboxRelay, defaultRelayOptions, toTopicMessages, type RelayOptions } from './outbox-relay.js';
 export { outboxMigrations } from './migrations/index.js';
