@@ -32,8 +32,17 @@ export async function startInfrastructure(): Promise<Infrastructure> {
   if (!['auto', 'testcontainers', 'environment'].includes(mode)) {
     throw new Error(`SAGA_TEST_INFRA must be auto, testcontainers or environment, not "${mode}"`);
   }
-  if (mode === 'testcontainers' || (mode === 'auto' && (await containerEngineAnswers()))) {
-    return startContainers();
+  if (mode === 'testcontainers') return startContainers();
+  if (mode === 'auto' && (await containerEngineAnswers())) {
+    try {
+      return await startContainers();
+    } catch (error) {
+      // An engine that cannot pull an image (an offline network, say) is no reason to refuse a broker that runs.
+      console.warn(
+        `\nTestcontainers could not start Kafka and Postgres (${(error as Error).message}); using the ` +
+          'environment instead. SAGA_TEST_INFRA=testcontainers makes this an error.\n',
+      );
+    }
   }
   return fromEnvironment();
 }
