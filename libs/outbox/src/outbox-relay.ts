@@ -1,24 +1,37 @@
 /**
  * Transactional outbox, read side. The relay publishes committed outbox rows to Kafka and then marks them.
  *
- * - At least once: a row is marked only after Kafka acknowledged it (acks=all, idempotent producer), in the same
- *   transaction that holds its lane. A crash between send and mark leaves the row pending: it is sent again
- *   (consumers deduplicate through their inbox). A crash can never lose a committed row.
+ * - At least once: a row is marked only after Kafka committed it (acks=all, in a Kafka transaction), in the same
+ *   database transaction that holds its lane. A crash between send and mark leaves the row pending: it is sent
+ *   again (consumers deduplicate through their inbox). A crash can never lose a committed row.
  * - Per-key order: rows of one key share a lane; a lane is drained by one relay at a time (an advisory lock held
- *   for the batch), in id order, one batch after the other. Several relays can run; they split the lanes.
+ *   for the batch), in id order, one batch after the other. Several relays can run; they split the lanes. A relay
+ *   that lost its lane mid-send is fenced by the next owner (lane-producers.ts), so it cannot publish after it.
  * - Across topics too: a batch goes out in waves (waves.ts), so a key's record on one topic is in the log before
  *   the broker is even sent the key's next record on another (an order's snapshot before its event).
+ * - Bounded: a batch is bounded in rows and in bytes, a send in time. A row larger than the broker takes is set
+ *   aside with the reason (set_aside_at, set_aside_reason), logged as an error, never retried forever.
  */
 import { Logger } from '@nestjs/common';
-import { LazyConnection, PgListener, retry, type FaultInjector } from '@saga/runtime';
-import type { Message, Producer, TopicMessages } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { PgListener, retry, type FaultInjector } from '@saga/runtime';
+import type { Message, TopicMessages } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LaneProducers, type LaneProducerFactory } from './lane-producers.js';
 import { LockNamespace, OUTBOX_CHANNEL } from './locks.js';
 import { inWaves } from './waves.js';
 
 export type RelayOptions = {
-  /** Rows sent to Kafka in one request per lane. */
+  /** Rows sent to Kafka in one batch per lane, at most... */
   batchSize: number;
+  /** ...and bytes (keys, values and headers). A batch always takes its first row. */
+  maxBatchBytes: number;
+  /** A row larger than this is set aside, never sent: keep it below the broker's `message.max.bytes`. */
+  maxRecordBytes: number;
+  /** A lane's send that takes longer is given up and tried again with a new producer. */
+  sendTimeLimitMs: number;
+  /** Names the lanes' Kafka transactional ids: the same in every instance of a service, distinct between services. */
+  transactionalIdPrefix: string;
   /** How many lanes one relay drains at the same time. */
   concurrency: number;
   /** The relay is woken by NOTIFY on commit; this poll is the safety net if a notification is missed. */
@@ -32,6 +45,10 @@ export type RelayOptions = {
 
 export const defaultRelayOptions: RelayOptions = {
   batchSize: 500,
+  maxBatchBytes: 512 * 1024,
+  maxRecordBytes: 1_000_000, // the broker's default message.max.bytes is 1 MiB, batch overhead included
+  sendTimeLimitMs: 15_000,
+  transactionalIdPrefix: 'saga',
   concurrency: 4,
   pollIntervalMs: 1_000,
   retentionMs: 24 * 60 * 60 * 1_000,
@@ -48,8 +65,13 @@ type OutboxRow = {
   headers: Record<string, string>;
 };
 
+/** A row as it goes out, with its size on the wire (near enough: Kafka's own framing adds a few bytes). */
+type Outgoing = PublishableRecord & { readonly id: string; readonly bytes: number };
+
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
+  /** Names this relay in `outbox_lane_owner`. */
+  private readonly id = randomUUID();
   private running = false;
   private loop?: Promise<void>;
   private nudged = false;
@@ -57,17 +79,20 @@ export class OutboxRelay {
   private readonly listener: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
   private stopping = new AbortController();
-  private readonly producerConnection: LazyConnection<Producer>;
+  private readonly producers: LaneProducers;
+  /** Lanes whose last batch the broker refused as too large: their next batch is one row. */
+  private readonly oneRowAtATime = new Set<number>();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: Producer,
+    /** Makes the Kafka producer of a lane, given its transactional id (see lane-producers.ts). */
+    producerFor: LaneProducerFactory,
     private readonly options: RelayOptions,
     private readonly faults: FaultInjector,
     /** For the LISTEN connection, which must stay open outside the pool. */
     databaseUrl: string,
   ) {
-    this.producerConnection = LazyConnection.of(producer);
+    this.producers = new LaneProducers(producerFor, options.transactionalIdPrefix, options.sendTimeLimitMs);
     // A NOTIFY wakes the relay; so does (re)starting to listen, as rows may have been committed meanwhile.
     this.listener = new PgListener({
       databaseUrl,
@@ -80,7 +105,6 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.producerConnection.get();
     this.running = true;
     this.stopping = new AbortController();
     await this.listener.start();
@@ -95,17 +119,16 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.listener.stop();
-    await this.producerConnection.close((producer) => producer.disconnect());
+    await this.producers.closeAll();
   }
 
   /** Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published. */
   async drain(): Promise<number> {
-    await this.producerConnection.get();
     let total = 0;
     for (;;) {
       this.nudged = false;
       const lanes: { lane: number }[] = await this.dataSource.query(
-        `SELECT DISTINCT lane FROM outbox WHERE published_at IS NULL`,
+        `SELECT DISTINCT lane FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL`,
       );
       let published = 0;
       for (let i = 0; i < lanes.length; i += this.options.concurrency) {
@@ -122,6 +145,7 @@ export class OutboxRelay {
     }
   }
 
+  /** Publishes the lane's next batch, unless another relay holds the lane. Returns the rows it took care of. */
   private async drainLane(lane: number): Promise<number> {
     return this.dataSource.transaction(async (transaction) => {
       const [{ locked }] = await transaction.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
@@ -129,25 +153,58 @@ export class OutboxRelay {
         lane,
       ]);
       if (!locked) return 0; // another relay is draining this lane
+      const changedHands: unknown[] = await transaction.query(
+        `INSERT INTO outbox_lane_owner (lane, relay) VALUES ($1, $2)
+         ON CONFLICT (lane) DO UPDATE SET relay = EXCLUDED.relay WHERE outbox_lane_owner.relay <> EXCLUDED.relay
+         RETURNING lane`,
+        [lane, this.id],
+      );
+      if (changedHands.length > 0) this.producers.renew(lane);
 
       const rows: OutboxRow[] = await transaction.query(
         `SELECT id, topic, message_key, event_type, payload, headers FROM outbox
-         WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2`,
-        [lane, this.options.batchSize],
+         WHERE lane = $1 AND published_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT $2`,
+        [lane, this.oneRowAtATime.has(lane) ? 1 : this.options.batchSize],
       );
       if (rows.length === 0) return 0;
+      const outgoing = rows.map(toOutgoing);
+      const first = outgoing[0]!;
+      if (first.bytes > this.options.maxRecordBytes) {
+        return this.setAside(transaction, first, `${first.bytes} bytes, more than ${this.options.maxRecordBytes}`);
+      }
+      const batch = upToBytes(outgoing, this.options.maxBatchBytes);
 
       await this.faults.at('relay.before-send');
-      const records = rows.map((row) => ({ ...row, key: row.message_key, type: row.event_type }));
-      for (const wave of inWaves(records)) {
-        await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(wave, this.options.topicPrefix) });
+      try {
+        const waves = inWaves(batch).map((wave) => toTopicMessages(wave, this.options.topicPrefix));
+        await this.producers.publish(lane, waves);
+      } catch (error) {
+        if (!refusedAsTooLarge(error)) throw error;
+        if (batch.length > 1) {
+          this.oneRowAtATime.add(lane);
+          throw error;
+        }
+        return this.setAside(transaction, first, `the broker refused it: ${(error as Error).message}`);
       }
+      this.oneRowAtATime.delete(lane);
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
+        batch.map((row) => row.id),
       ]);
-      return rows.length;
+      return batch.length;
     });
+  }
+
+  /** Takes a row out of the pending ones for good, with the reason; a human decides what becomes of it. */
+  private async setAside(transaction: EntityManager, row: Outgoing, reason: string): Promise<number> {
+    await transaction.query(`UPDATE outbox SET set_aside_at = now(), set_aside_reason = $2 WHERE id = $1`, [
+      row.id,
+      reason,
+    ]);
+    this.logger.error(
+      `set aside outbox row ${row.id} (${row.type} for ${row.key} to ${row.topic}), it can never be sent: ${reason}`,
+    );
+    return 1;
   }
 
   private async run(): Promise<void> {
@@ -179,6 +236,14 @@ export class OutboxRelay {
   private nudge(): void {
     this.nudged = true;
     this.wake?.();
+  }
+
+  /** Rows set aside because they can never be sent; each needs a human. */
+  async setAsideCount(): Promise<number> {
+    const [{ count }] = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM outbox WHERE set_aside_at IS NOT NULL`,
+    );
+    return count;
   }
 
   /** Deletes rows published longer ago than the retention. Runs every `cleanupIntervalMs` while started. */
@@ -217,4 +282,43 @@ export function toTopicMessages(records: readonly PublishableRecord[], topicPref
     byTopic.set(topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+const toOutgoing = (row: OutboxRow): Outgoing => {
+  const value = row.payload === null ? '' : JSON.stringify(row.payload);
+  const headers = Object.entries(row.headers).reduce((sum, [name, header]) => sum + name.length + header.length, 0);
+  return {
+    id: row.id,
+    topic: row.topic,
+    key: row.message_key,
+    type: row.event_type,
+    payload: row.payload,
+    headers: row.headers,
+    bytes: Buffer.byteLength(row.message_key) + Buffer.byteLength(value) + headers + row.event_type.length + 64,
+  };
+};
+
+/** The first rows of `rows` that fit in `maxBytes`; at least the first. */
+function upToBytes(rows: readonly Outgoing[], maxBytes: number): Outgoing[] {
+  let bytes = 0;
+  const batch: Outgoing[] = [];
+  for (const row of rows) {
+    bytes += row.bytes;
+    if (batch.length > 0 && bytes > maxBytes) break;
+    batch.push(row);
+  }
+  return batch;
+}
+
+/** The broker's answer to a record or a request larger than it takes, wherever kafkajs wrapped it. */
+function refusedAsTooLarge(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { type, errors, originalError, cause } = error as {
+    type?: string;
+    errors?: unknown[];
+    originalError?: unknown;
+    cause?: unknown;
+  };
+  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') return true;
+  return [...(errors ?? []), originalError, cause].some((inner) => refusedAsTooLarge(inner, depth + 1));
 }

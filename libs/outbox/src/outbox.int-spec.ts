@@ -8,16 +8,20 @@ import {
   anOrderPlaced,
   createDatabase,
   dropDatabase,
+  eventually,
   testInfrastructure,
   TestTopics,
   TopicReader,
+  WireFaults,
 } from '@saga/testing';
-import { Kafka, logLevel, Partitioners, type ProducerBatch } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { noFaults, SimulatedCrash, type FaultInjector } from '@saga/runtime';
+import type { LaneProducerFactory } from './lane-producers.js';
+import { LockNamespace } from './locks.js';
 import { outboxMigrations } from './migrations/index.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxRecord } from './outbox.js';
 import { defaultRelayOptions, OutboxRelay, type RelayOptions } from './outbox-relay.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
@@ -32,21 +36,72 @@ let topics: TestTopics;
 
 const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
-const newRelay = (faults: FaultInjector = noFaults, options: Partial<RelayOptions> = {}) =>
+/** Lane producers as the services make them (see MessagingModule), on `client`. */
+const producersOn =
+  (client: Kafka): LaneProducerFactory =>
+  (transactionalId) =>
+    client.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 10_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+
+const newRelay = (
+  faults: FaultInjector = noFaults,
+  options: Partial<RelayOptions> = {},
+  producers: LaneProducerFactory = producersOn(kafka),
+) =>
   new OutboxRelay(
     dataSource,
-    kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }),
-    { ...defaultRelayOptions, pollIntervalMs: 50, topicPrefix: topics.prefix, ...options },
+    producers,
+    {
+      ...defaultRelayOptions,
+      pollIntervalMs: 50,
+      topicPrefix: topics.prefix,
+      transactionalIdPrefix: topics.prefix,
+      ...options,
+    },
     faults,
     databaseUrl,
   );
+
+/** A Kafka client whose sockets carry `faults`; it gives up on a request after `requestTimeout` ms. */
+const faultyClient = (faults: WireFaults, requestTimeout = 30_000) =>
+  new Kafka({
+    clientId: 'outbox-int-spec-faulty',
+    brokers: kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    socketFactory: faults.socketFactory,
+    requestTimeout,
+    retry: { initialRetryTime: 100, retries: 5 },
+  });
 
 /** Ids of the events read from Kafka, in order, for the given order ids. */
 const publishedIds = (orderIds: Set<string>) =>
   reader.messages.filter((message) => orderIds.has(message.key ?? '')).map((m) => JSON.parse(m.value!).id as string);
 
 const pendingRows = async (): Promise<number> =>
-  Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
+  Number(
+    (await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL`))[0]
+      .n,
+  );
+
+/** Snapshot-like records on `orders`: one key, versions in order. */
+const versionRecord = (key: string, version: number, padding = ''): OutboxRecord => ({
+  id: randomUUID(),
+  topic: Topics.orders,
+  key,
+  type: 'OrderSnapshot',
+  payload: { version, padding },
+});
+
+/** The versions read from `orders` for `key`, in log order (committed records only, as every consumer reads). */
+const versionsRead = (key: string) =>
+  ordersReader.messages.filter((message) => message.key === key).map((m) => JSON.parse(m.value!).version as number);
+
+let ordersReader: TopicReader;
 
 beforeAll(async () => {
   databaseUrl = await createDatabase(postgresUrl, 'outbox_it');
@@ -55,10 +110,12 @@ beforeAll(async () => {
   await dataSource.runMigrations();
   topics = await TestTopics.create(kafkaBrokers, 'outbox-it');
   reader = await TopicReader.start(kafkaBrokers, [topics.name(Topics.orderEvents)]);
+  ordersReader = await TopicReader.start(kafkaBrokers, [topics.name(Topics.orders)]);
 });
 
 afterAll(async () => {
   await reader?.stop();
+  await ordersReader?.stop();
   await dataSource?.destroy();
   if (databaseUrl) await dropDatabase(databaseUrl);
   await topics?.delete();
@@ -178,37 +235,45 @@ describe('transactional outbox', () => {
       await outbox.enqueue(transaction, placed);
     });
 
-    // A producer that notes, for this key, when each topic's record was handed over and when Kafka acknowledged it.
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Lane producers that note, for this key, when each topic's record was handed over and when it was committed.
     const seen: string[] = [];
-    const ours = (batch: ProducerBatch) =>
-      (batch.topicMessages ?? [])
+    const ours = (topicMessages: TopicMessages[]) =>
+      topicMessages
         .filter((topic) => topic.messages.some((message) => message.key === placed.orderId))
         .map((topic) => topic.topic.slice(topics.prefix.length));
-    const noting = {
-      ...producer,
-      sendBatch: async (batch: ProducerBatch) => {
-        seen.push(...ours(batch).map((topic) => `sent ${topic}`));
-        const acknowledged = await producer.sendBatch(batch);
-        seen.push(...ours(batch).map((topic) => `acknowledged ${topic}`));
-        return acknowledged;
-      },
-    };
-    const relay = new OutboxRelay(
-      dataSource,
-      noting,
-      { ...defaultRelayOptions, topicPrefix: topics.prefix },
-      noFaults,
-      databaseUrl,
-    );
+    const noting =
+      (create: LaneProducerFactory): LaneProducerFactory =>
+      (transactionalId) => {
+        const producer = create(transactionalId);
+        return {
+          ...producer,
+          transaction: async () => {
+            const transaction = await producer.transaction();
+            let sent: string[] = [];
+            return {
+              ...transaction,
+              sendBatch: async (batch) => {
+                sent = ours(batch.topicMessages ?? []);
+                seen.push(...sent.map((topic) => `sent ${topic}`));
+                return transaction.sendBatch(batch);
+              },
+              commit: async () => {
+                await transaction.commit();
+                seen.push(...sent.map((topic) => `committed ${topic}`));
+              },
+            } satisfies Transaction;
+          },
+        } satisfies Producer;
+      };
+    const relay = newRelay(noFaults, {}, noting(producersOn(kafka)));
     await relay.drain();
     await relay.stop();
 
     expect(seen).toEqual([
       `sent ${Topics.orders}`,
-      `acknowledged ${Topics.orders}`,
+      `committed ${Topics.orders}`,
       `sent ${Topics.orderEvents}`,
-      `acknowledged ${Topics.orderEvents}`,
+      `committed ${Topics.orderEvents}`,
     ]);
   });
 
@@ -227,5 +292,137 @@ describe('transactional outbox', () => {
       [old.id, recent.id, pending.id],
     ]);
     expect(left.map((row: { event_id: string }) => row.event_id).sort()).toEqual([recent.id, pending.id].sort());
+  });
+});
+
+describe('the relay on a faulty connection to the broker', () => {
+  /** Every row marked published is in Kafka, once, in the order of the outbox per key. */
+  const expectPublishedOnceInOrder = async (records: OutboxRecord[]) => {
+    const published: { event_id: string }[] = await dataSource.query(
+      `SELECT event_id FROM outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+      [records.map((record) => record.id)],
+    );
+    expect(published).toHaveLength(records.length);
+    const keys = [...new Set(records.map((record) => record.key))];
+    await ordersReader.waitFor(() => keys.every((key) => versionsRead(key).length >= 5));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for a duplicate to show up
+    for (const key of keys) expect(versionsRead(key)).toEqual([1, 2, 3, 4, 5]);
+  };
+
+  it('loses and duplicates nothing when the broker appends a batch and the client never hears so', async () => {
+    // Five versions each of 40 keys: many lanes, drained four at a time, in batches of five rows.
+    const records = Array.from({ length: 40 }, () => randomUUID()).flatMap((key) =>
+      [1, 2, 3, 4, 5].map((version) => versionRecord(key, version)),
+    );
+    for (const version of [1, 2, 3, 4, 5]) {
+      await dataSource.transaction((transaction) =>
+        outbox.enqueueRecords(
+          transaction,
+          records.filter((record) => (record.payload as { version: number }).version === version),
+        ),
+      );
+    }
+    const faults = new WireFaults();
+    const client = faultyClient(faults, 1_500);
+    faults.loseProduceResponses(6);
+
+    const relay = newRelay(noFaults, { batchSize: 5, concurrency: 4, sendTimeLimitMs: 5_000 }, producersOn(client));
+    await relay.start();
+    await eventually(pendingRows, (pending) => pending === 0, { timeoutMs: 60_000, what: 'every row published' });
+    await relay.stop();
+
+    expect(faults.seen.responsesLost).toBe(6);
+    await expectPublishedOnceInOrder(records);
+  });
+
+  it('fences a relay that lost its lane mid-send: its late records never follow the new owner', async () => {
+    const key = randomUUID();
+    const [v1, v2, v3, v4, v5] = [1, 2, 3, 4, 5].map((version) => versionRecord(key, version));
+    await dataSource.transaction((transaction) => outbox.enqueueRecords(transaction, [v1!, v2!]));
+
+    // Relay A sends v1 v2, and its request is held on the way to the broker...
+    const faults = new WireFaults();
+    faults.holdProduceRequests(4_000);
+    const zombie = newRelay(noFaults, { sendTimeLimitMs: 30_000 }, producersOn(faultyClient(faults)));
+    const zombieDrain = zombie.drain();
+    await eventually(
+      async () => faults.seen.requestsHeld,
+      (held) => held > 0,
+      { timeoutMs: 10_000, what: 'relay A sending' },
+    );
+    // ...while its database session dies, and with it the lock on the lane.
+    const [{ terminated }] = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_locks
+       WHERE locktype = 'advisory' AND classid = $1 AND granted`,
+      [LockNamespace.relayLane],
+    );
+    expect(terminated).toBe(1);
+
+    // Relay B takes the lane and publishes v1 to v5.
+    await dataSource.transaction((transaction) => outbox.enqueueRecords(transaction, [v3!, v4!, v5!]));
+    const owner = newRelay();
+    await owner.drain();
+    await owner.stop();
+    await ordersReader.waitFor(() => versionsRead(key).includes(5));
+
+    // A's request reaches the broker now, after B's records: the broker refuses it.
+    await expect(zombieDrain).rejects.toThrow();
+    await zombie.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(versionsRead(key)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('gives up a send that outlasts its time limit, frees the lane, and sends the rows once later', async () => {
+    const key = randomUUID();
+    const records = [1, 2, 3, 4, 5].map((version) => versionRecord(key, version));
+    await dataSource.transaction((transaction) => outbox.enqueueRecords(transaction, records));
+    const faults = new WireFaults();
+    faults.holdProduceRequests(3_000);
+
+    const slow = newRelay(noFaults, { sendTimeLimitMs: 500 }, producersOn(faultyClient(faults)));
+    await expect(slow.drain()).rejects.toThrow('took longer than 500 ms');
+    expect(faults.seen).toMatchObject({ requestsHeld: 1, requestsReleased: 0 }); // gave up before it went out
+
+    const next = newRelay();
+    await next.drain();
+    await next.stop();
+    await slow.stop();
+    await expectPublishedOnceInOrder(records);
+  });
+
+  it('sets aside a row larger than the broker takes, with the reason, and sends the rows after it', async () => {
+    const key = randomUUID();
+    const huge = 'x'.repeat(1_200_000);
+    const [tooLarge, refused, fine] = [1, 2, 3].map((version) => versionRecord(key, version, version < 3 ? huge : ''));
+    await dataSource.transaction((transaction) => outbox.enqueueRecords(transaction, [tooLarge!]));
+    await dataSource.transaction((transaction) => outbox.enqueueRecords(transaction, [refused!, fine!]));
+
+    // The first is over the relay's own limit; the second over the broker's only (the relay's limit raised).
+    const relay = newRelay(noFaults, { maxRecordBytes: 1_000_000 });
+    await relay.drain();
+    await relay.stop();
+    await dataSource.query(`UPDATE outbox SET set_aside_at = NULL WHERE event_id = $1`, [refused!.id]);
+    const trusting = newRelay(noFaults, { maxRecordBytes: 10_000_000 });
+    await trusting.drain();
+    await trusting.stop();
+
+    const rows: { event_id: string; published: boolean; set_aside_reason: string | null }[] = await dataSource.query(
+      `SELECT event_id, published_at IS NOT NULL AS published, set_aside_reason FROM outbox
+       WHERE event_id = ANY($1::uuid[])`,
+      [[tooLarge!.id, refused!.id, fine!.id]],
+    );
+    const row = (id: string) => rows.find((candidate) => candidate.event_id === id);
+    expect(row(tooLarge!.id)).toMatchObject({
+      published: false,
+      set_aside_reason: expect.stringMatching(/more than 1000000/),
+    });
+    expect(row(refused!.id)).toMatchObject({
+      published: false,
+      set_aside_reason: expect.stringMatching(/broker refused/),
+    });
+    expect(row(fine!.id)).toMatchObject({ published: true });
+    await ordersReader.waitFor(() => versionsRead(key).includes(3));
+    expect(versionsRead(key)).toEqual([3]);
+    expect(await relay.setAsideCount()).toBeGreaterThanOrEqual(2);
   });
 });

@@ -109,19 +109,26 @@ export class MessagingModule {
         {
           provide: OutboxRelay,
           inject: [DataSource, Kafka],
-          useFactory: (dataSource: DataSource, kafka: Kafka) =>
-            new OutboxRelay(
+          useFactory: (dataSource: DataSource, kafka: Kafka) => {
+            const relay = { ...defaultRelayOptions, topicPrefix: options.topicPrefix ?? '', ...options.relay };
+            return new OutboxRelay(
               dataSource,
-              kafka.producer({
-                idempotent: true,
-                maxInFlightRequests: 1,
-                allowAutoTopicCreation: false,
-                createPartitioner: Partitioners.DefaultPartitioner,
-              }),
-              { ...defaultRelayOptions, topicPrefix: options.topicPrefix ?? '', ...options.relay },
+              (transactionalId) =>
+                kafka.producer({
+                  transactionalId,
+                  idempotent: true,
+                  maxInFlightRequests: 1,
+                  // An open transaction holds back every reader of its partitions; one the relay left behind (a
+                  // crash mid-send) is aborted by the lane's next producer, or by the broker after this long.
+                  transactionTimeout: 2 * relay.sendTimeLimitMs,
+                  allowAutoTopicCreation: false,
+                  createPartitioner: Partitioners.DefaultPartitioner,
+                }),
+              { ...relay, transactionalIdPrefix: options.consumer?.groupId ?? options.serviceName },
               faults,
               options.databaseUrl,
-            ),
+            );
+          },
         },
         {
           provide: KafkaInboxServer,

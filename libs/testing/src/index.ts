@@ -13,3 +13,4 @@ export { anOrder, anOrderPlaced, type AnOrder } from './fixtures.js';
 export { takeDown, bringBack, type InfrastructurePart } from './outages.js';
 export { TestTopics } from './test-topics.js';
 export { given } from './given.js';
+export { WireFaults } from './wire-faults.js';

@@ -1,0 +1,107 @@
+/**
+ * One transactional Kafka producer per outbox lane, so that what the relay publishes for a lane can neither be lost
+ * nor land out of order, whatever the network and the broker do:
+ *
+ * - One send in flight per producer. An idempotent producer numbers its records per partition; when a request
+ *   fails after the broker appended part of it, kafkajs winds those numbers back, and a second request sent
+ *   meanwhile through the same producer could reuse them: the broker would take it for a duplicate, acknowledge
+ *   it, and drop it. A lane has one batch at a time, so a producer per lane never has two.
+ * - Every wave is a Kafka transaction under a transactional id that names the lane (the same in every instance of
+ *   the service). Whoever starts a producer for a lane fences every older producer of that lane: the broker aborts
+ *   its open transaction and refuses its late records. A relay that lost its lane while a send was still in
+ *   flight (its database session died, say) cannot publish after the new owner; its records stay in an aborted
+ *   transaction, which consumers never see (they read committed records only, kafkajs's default).
+ * - A producer that failed is thrown away, never reused: its sequence numbers or its epoch may be stale. The next
+ *   batch of the lane starts a new one, which first aborts whatever the old one left open.
+ */
+import { Logger } from '@nestjs/common';
+import { LazyConnection } from '@saga/runtime';
+import type { Producer, TopicMessages } from 'kafkajs';
+
+export type LaneProducerFactory = (transactionalId: string) => Producer;
+
+export class LaneProducers {
+  private readonly logger = new Logger(LaneProducers.name);
+  private readonly producers = new Map<number, LazyConnection<Producer>>();
+  /** Producers given up on, still disconnecting. */
+  private readonly closing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly create: LaneProducerFactory,
+    /** Names the lanes' transactional ids: the same in every instance of one service, distinct between services. */
+    private readonly transactionalIdPrefix: string,
+    /** A send that takes longer is given up (its transaction aborted), so that a lane is never held indefinitely. */
+    private readonly timeLimitMs: number,
+  ) {}
+
+  /** Publishes `waves` in order, each in a transaction of its own, committed before the next is sent. */
+  async publish(lane: number, waves: readonly TopicMessages[][]): Promise<void> {
+    const producer = await this.producerOf(lane).get();
+    const sending = (async () => {
+      for (const topicMessages of waves) {
+        const transaction = await producer.transaction();
+        try {
+          await transaction.sendBatch({ acks: -1, topicMessages });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+      }
+    })();
+    try {
+      await withinTimeLimit(sending, this.timeLimitMs, `publishing lane ${lane}`);
+    } catch (error) {
+      sending.catch(() => undefined); // it goes on in the background until the producer is disconnected
+      this.logger.warn(`lane ${lane}: a new producer for the next batch (${(error as Error).message})`);
+      this.discard(lane);
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the lane's next batch with a new producer, which fences every other (another relay's, that held the
+   * lane since this one last did). Cheaper than finding out by a refused send.
+   */
+  renew(lane: number): void {
+    this.discard(lane);
+  }
+
+  async closeAll(): Promise<void> {
+    const producers = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.all([
+      ...producers.map((producer) => producer.close((connected) => connected.disconnect())),
+      ...this.closing,
+    ]);
+  }
+
+  private producerOf(lane: number): LazyConnection<Producer> {
+    let producer = this.producers.get(lane);
+    if (!producer) {
+      producer = LazyConnection.of(this.create(`${this.transactionalIdPrefix}.outbox-lane-${lane}`));
+      this.producers.set(lane, producer);
+    }
+    return producer;
+  }
+
+  /** Forgets the lane's producer; it disconnects in the background (after what it still has in flight). */
+  private discard(lane: number): void {
+    const producer = this.producers.get(lane);
+    if (!producer) return;
+    this.producers.delete(lane);
+    const closed = producer.close((connected) => connected.disconnect());
+    this.closing.add(closed);
+    void closed.finally(() => this.closing.delete(closed));
+  }
+}
+
+export class TimeLimitExceeded extends Error {}
+
+function withinTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeLimitExceeded(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
