@@ -5,6 +5,7 @@ import { CustomersController } from './http/customers.controller.js';
 import { PaymentsController } from './http/payments.controller.js';
 import { PaymentConsumer } from './messaging/payment.consumer.js';
 import { CreatePayments1730000000200 } from './persistence/migrations/1730000000200-create-payments.js';
+import { PaymentFacts1730000001200 } from './persistence/migrations/1730000001200-payment-facts.js';
 import { CreditAccountEntity, PaymentEntity } from './persistence/payment.entities.js';
 import { PaymentStore } from './persistence/payment-store.js';
 
@@ -19,7 +20,7 @@ export class PaymentModule {
           config,
           entities: [PaymentEntity, CreditAccountEntity],
           orderView: true,
-          migrations: [CreatePayments1730000000200],
+          migrations: [CreatePayments1730000000200, PaymentFacts1730000001200],
         }),
       ],
       controllers: [CustomersController, PaymentsController, PaymentConsumer],

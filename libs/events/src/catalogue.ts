@@ -38,26 +38,33 @@ export type EventDefinition<Data> = {
   readonly data: z.ZodType<Data>;
   /** Keyed by the version they upgrade from. */
   readonly upcasters?: Readonly<Record<number, Upcaster>>;
+  /**
+   * Undoes a step of the saga, or reports that it was undone. A consumer never gives up on one: dropped, it
+   * would leave a charge without a refund or stock held for a cancelled order.
+   */
+  readonly compensation?: true;
 };
 
 export const eventCatalogue: { readonly [T in SagaEventType]: EventDefinition<EventOfType<T>['data']> } = {
   OrderPlaced: { topic: Topics.orderEvents, version: 1, data: orderPlacedData },
   PaymentAuthorized: { topic: Topics.paymentEvents, version: 1, data: paymentAuthorizedData },
   OrderCompleted: { topic: Topics.orderEvents, version: 1, data: orderCompletedData },
-  OrderCancelled: { topic: Topics.orderEvents, version: 1, data: orderCancelledData },
+  OrderCancelled: { topic: Topics.orderEvents, version: 1, data: orderCancelledData, compensation: true },
   PaymentDeclined: { topic: Topics.paymentEvents, version: 1, data: paymentDeclinedData },
-  PaymentRefunded: { topic: Topics.paymentEvents, version: 1, data: paymentRefundedData },
+  PaymentRefunded: { topic: Topics.paymentEvents, version: 1, data: paymentRefundedData, compensation: true },
   StockReserved: { topic: Topics.inventoryEvents, version: 1, data: stockReservedData },
   StockReservationFailed: { topic: Topics.inventoryEvents, version: 1, data: stockReservationFailedData },
-  StockReleased: { topic: Topics.inventoryEvents, version: 1, data: stockReleasedData },
+  StockReleased: { topic: Topics.inventoryEvents, version: 1, data: stockReleasedData, compensation: true },
   ShipmentScheduled: { topic: Topics.shippingEvents, version: 1, data: shipmentScheduledData },
   ShipmentFailed: { topic: Topics.shippingEvents, version: 1, data: shipmentFailedData },
-  ShipmentCancelled: { topic: Topics.shippingEvents, version: 1, data: shipmentCancelledData },
+  ShipmentCancelled: { topic: Topics.shippingEvents, version: 1, data: shipmentCancelledData, compensation: true },
 };
 
 export const isSagaEventType = (type: string): type is SagaEventType => Object.hasOwn(eventCatalogue, type);
 
 export const topicOf = (type: SagaEventType): TopicName => eventCatalogue[type].topic;
+
+export const isCompensation = (type: SagaEventType): boolean => eventCatalogue[type].compensation === true;
 
 /** The topics that carry at least one of the given event types. */
 export const topicsCarrying = (types: Iterable<string>): TopicName[] => [

@@ -35,6 +35,10 @@ describe('isTransientFailure', () => {
       Object.assign(new Error('Connection timeout'), { name: 'KafkaJSConnectionError' }),
     ],
     ['a condition time will fix', new TransientError('order 42 is not in the view yet')],
+    ['too many connections', new QueryFailedError('SELECT', [], withCode('sorry, too many clients already', '53300'))],
+    ['a primary demoted in a failover', withCode('cannot execute UPDATE in a read-only transaction', '25006')],
+    ['a statement timeout', withCode('canceling statement due to statement timeout', '57014')],
+    ['a full disk', withCode('could not extend file: No space left on device', '53100')],
   ])('%s: retried for as long as it lasts', (_, error) => {
     expect(isTransientFailure(error)).toBe(true);
   });

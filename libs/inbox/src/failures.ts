@@ -10,12 +10,20 @@
 
 import { TransientError } from '@saga/runtime';
 
-/** Postgres classes 08 (connection exception) and 57P01-03 (shutdown, crash, starting up), and socket errors. */
-const unreachableCodes = /^(08\w{3}|57P0[1-3]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/;
+/**
+ * Postgres class 08 (connection exception), 57P01-05 (shutdown, crash, starting up, terminated for idling), and
+ * socket errors.
+ */
+const unreachableCodes = /^(08\w{3}|57P0[1-5]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/;
 const unreachableMessages =
   /connection terminated|timeout exceeded when trying to connect|connection is not established/i;
 /** Serialization failure, deadlock, lock not available: the same transaction succeeds when tried again. */
 const conflictCodes = /^(40001|40P01|55P03)$/;
+/**
+ * The server is there but cannot serve now: class 53 (too many connections, out of memory, disk full), read-only
+ * (a standby, or a primary just demoted in a failover), a statement cancelled by its timeout or an operator.
+ */
+const busyCodes = /^(53\w{3}|25006|57014)$/;
 
 /** True when `error`, or the driver error or cause it wraps, says the database could not be reached. */
 export const isDatabaseUnavailable = (error: unknown): boolean =>
@@ -25,7 +33,11 @@ export const isDatabaseUnavailable = (error: unknown): boolean =>
 export const isTransientFailure = (error: unknown): boolean =>
   somewhereIn(
     error,
-    (e) => e instanceof TransientError || e.name.startsWith('KafkaJS') || conflictCodes.test(codeOf(e)),
+    (e) =>
+      e instanceof TransientError ||
+      e.name.startsWith('KafkaJS') ||
+      conflictCodes.test(codeOf(e)) ||
+      busyCodes.test(codeOf(e)),
   ) || isDatabaseUnavailable(error);
 
 const codeOf = (error: Error): string => {

@@ -3,7 +3,7 @@
  * second effect, and a message that can never be processed is skipped without blocking its partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Topics, type OrderPlaced } from '@saga/events';
+import { causedBy, createEvent, Topics, type OrderCancelled, type OrderPlaced } from '@saga/events';
 import { SimulatedCrash, type FaultInjector } from '@saga/runtime';
 import {
   anOrderPlaced,
@@ -48,6 +48,8 @@ const rejecting = new Set<string>();
 const failing = new Map<string, number>();
 /** Events whose handler fails the same way every time (a bug, or data that breaks a constraint). */
 const broken = new Set<string>();
+/** How many times the handler was tried, per event id. */
+const attempts = new Map<string, number>();
 let deadLetters: TopicReader;
 const gate = new ConsumerGate();
 const deadLetterProducer = new DeadLetters(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner }));
@@ -65,7 +67,7 @@ const faults: FaultInjector = {
 
 const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
-const send = (key: string, ...values: (string | OrderPlaced)[]) =>
+const send = (key: string, ...values: (string | OrderPlaced | OrderCancelled)[]) =>
   producer.send({
     topic,
     messages: values.map((value) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
@@ -119,6 +121,17 @@ beforeAll(async () => {
       }
       await context.transaction.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]);
       lastHandled = event.id;
+    },
+    true,
+  );
+  // A compensation: broken the same way as above, it must still never be dropped.
+  server.addHandler(
+    'OrderCancelled',
+    async (event: OrderCancelled, context: InboxContext) => {
+      attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
+      if (broken.has(event.id))
+        throw Object.assign(new Error('violates check constraint "credit_positive"'), { code: '23514' });
+      await context.transaction.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]);
     },
     true,
   );
@@ -242,6 +255,36 @@ describe('inbox', () => {
       'OrderPlaced rejected: failed 5 times: violates check constraint "stock_positive"',
     );
     expect(await timesApplied(doomed.id)).toBe(0);
+  });
+
+  it('never dead-letters a compensation that keeps failing: it retries it, counted, until the cause is fixed', async () => {
+    const placed = orderPlaced();
+    const cancelled = createEvent<OrderCancelled>(
+      'OrderCancelled',
+      placed.orderId,
+      { customerId: placed.data.customerId, reason: 'OUT_OF_STOCK' },
+      causedBy(placed),
+      new Date(),
+    );
+    broken.add(cancelled.id);
+
+    await send(placed.orderId, cancelled);
+    const maxAttempts = defaultConsumerOptions.maxAttempts;
+    await eventually(
+      async () => attempts.get(cancelled.id) ?? 0,
+      (n) => n > maxAttempts + 2,
+      { what: `the compensation tried more than ${maxAttempts} times` },
+    );
+    expect(server.compensationsRetrying).toBe(1);
+    broken.delete(cancelled.id); // the cause is fixed
+
+    await eventually(
+      () => timesApplied(cancelled.id),
+      (n) => n === 1,
+      { what: 'the compensation applied' },
+    );
+    expect(server.compensationsRetrying).toBe(0);
+    expect(deadLetters.messages.filter((message) => message.key === placed.orderId)).toEqual([]);
   });
 
   it('redrives a dead letter once its cause is fixed; a second delivery of it changes nothing', async () => {

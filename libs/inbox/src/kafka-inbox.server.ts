@@ -7,11 +7,13 @@
  * The offset is committed only after the transaction commits, so a crash in between redelivers the event, and the
  * inbox makes that redelivery a no-op. A malformed or rejected event goes to the dead-letter topic and the consumer
  * moves on, never retrying it forever; any other failure (database or broker down) is retried with backoff,
- * holding the partition so order is kept.
+ * holding the partition so order is kept. A compensation is never given up on for a failure: dropping it would
+ * leave a charge without its refund; it is retried for as long as it takes, with an error logged each time and
+ * counted (`compensationsRetrying`), so that a human can see it and fix the cause.
  */
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { describeEvent, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
+import { describeEvent, isCompensation, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
 import { retry, type FaultInjector } from '@saga/runtime';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
@@ -67,6 +69,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private consumer?: Consumer;
   private running = false;
   private stopping = new AbortController();
+  private readonly stuckCompensations = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -96,6 +99,11 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
 
   unwrap<T>(): T {
     return this.consumer as T;
+  }
+
+  /** Compensations that have failed more than `maxAttempts` times and are being retried still. */
+  get compensationsRetrying(): number {
+    return this.stuckCompensations.size;
   }
 
   private async start(): Promise<void> {
@@ -148,17 +156,27 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
     let failures = 0;
-    return this.withRetry(heartbeat, describeEvent(event), async () => {
-      try {
-        const outcome = await this.process(event, position);
-        if (outcome === 'applied') await this.faults.at('consumer.after-commit');
-        return outcome;
-      } catch (error) {
-        if (error instanceof EventRejectedError) return { rejected: error.message };
-        if (isTransientFailure(error) || ++failures < this.options.maxAttempts) throw error;
-        return { rejected: `failed ${failures} times: ${(error as Error).message}` };
-      }
-    });
+    try {
+      return await this.withRetry(heartbeat, describeEvent(event), async () => {
+        try {
+          const outcome = await this.process(event, position);
+          if (outcome === 'applied') await this.faults.at('consumer.after-commit');
+          return outcome;
+        } catch (error) {
+          if (error instanceof EventRejectedError) return { rejected: error.message };
+          if (isTransientFailure(error) || ++failures < this.options.maxAttempts) throw error;
+          if (!isCompensation(event.type)) return { rejected: `failed ${failures} times: ${(error as Error).message}` };
+          this.stuckCompensations.add(event.id);
+          this.logger.error(
+            `${describeEvent(event)} failed ${failures} times; a compensation is never dropped, retrying until the ` +
+              `cause is fixed: ${(error as Error).message}`,
+          );
+          throw error;
+        }
+      });
+    } finally {
+      this.stuckCompensations.delete(event.id);
+    }
   }
 
   /**

@@ -1,11 +1,16 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs/common';
+import { KafkaInboxServer } from '@saga/inbox';
+import { OutboxRelay } from '@saga/outbox';
 import { Kafka, type Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms))]);
 
-/** `GET /health`: 200 when the service's database and Kafka both answer, 503 naming what does not. */
+/**
+ * `GET /health`: 200 when the service's database and Kafka both answer, 503 naming what does not. Also what needs
+ * a human though the service runs: compensations it keeps failing to apply, outbox rows it can never send.
+ */
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
   private admin?: Admin;
@@ -13,6 +18,8 @@ export class HealthController implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(Kafka) private readonly kafka: Kafka,
+    private readonly consumer: KafkaInboxServer,
+    private readonly relay: OutboxRelay,
   ) {}
 
   @Get()
@@ -25,7 +32,12 @@ export class HealthController implements OnModuleDestroy {
         await this.admin.describeCluster();
       }),
     ]);
-    const body = { status: database === 'up' && kafka === 'up' ? 'ok' : 'unavailable', database, kafka };
+    const needsAttention = {
+      compensationsRetrying: this.consumer.compensationsRetrying,
+      outboxRowsSetAside: database === 'up' ? await this.relay.setAsideCount().catch(() => null) : null,
+    };
+    const status = database === 'up' && kafka === 'up' ? 'ok' : 'unavailable';
+    const body = { status, database, kafka, needsAttention };
     if (body.status !== 'ok') throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }

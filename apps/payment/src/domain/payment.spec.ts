@@ -54,6 +54,12 @@ describe('charging a placed order', () => {
   it('charges nothing for an order already cancelled (a late or redriven OrderPlaced)', () => {
     given(payment).when(placed, credit(100_000, 'CANCELLED')).then();
   });
+
+  it('remembers a cancellation heard first: a later OrderPlaced charges nothing, whatever the view says', () => {
+    const { state } = given(payment).when(cancelled(), nothingNeeded).then();
+    expect(state).toMatchObject({ status: 'NONE', cancelled: true });
+    given(payment, cancelled()).when(placed, credit(100_000, 'PENDING')).then();
+  });
 });
 
 describe('when the order is cancelled', () => {

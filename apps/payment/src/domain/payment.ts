@@ -2,6 +2,8 @@
  * The payment service's part of the saga, as a decider. A customer has a credit limit; the payment of a placed
  * order is authorized when its total fits in the credit still available, and declined otherwise, once per order.
  * When the order is cancelled, an authorized payment is refunded: the compensation gives the credit back, once.
+ * Payment keeps the facts of each order, whatever order they arrive in: a cancellation heard first means the
+ * order is never charged, even if an OrderPlaced comes later (a redrive, a consumer group that lost its offsets).
  * The order (customer, total, status) comes from the service's view of the orders, and the credit available from
  * the customer's account, through the context; how each change of a payment moves credit is `creditMove`.
  */
@@ -34,6 +36,8 @@ export type Payment = {
   readonly amountCents: number;
   readonly status: PaymentStatus;
   readonly declineReason: string | null;
+  /** The order was cancelled: nothing may be charged any more. */
+  readonly cancelled: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 };
@@ -64,6 +68,7 @@ export const payment: Decider<Payment, PaymentInput, PaymentEvent, PaymentContex
     amountCents: 0,
     status: 'NONE',
     declineReason: null,
+    cancelled: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
   }),
@@ -75,8 +80,9 @@ export const payment: Decider<Payment, PaymentInput, PaymentEvent, PaymentContex
       case 'OrderPlaced': {
         // Once per order. A cancellation can overtake the request for payment (an OrderPlaced dead-lettered,
         // then redriven after the order was cancelled): a cancelled order is never charged, as nothing would
-        // refund it.
-        if (state.status !== 'NONE' || order === null || order.status === 'CANCELLED') return [];
+        // refund it. Payment's own fact decides; the view's status is a second opinion.
+        if (state.status !== 'NONE' || state.cancelled) return [];
+        if (order === null || order.status === 'CANCELLED') return [];
         const { customerId, totalCents: amountCents } = order;
         if (amountCents > availableCents) {
           const reason = `credit limit exceeded: ${amountCents} cents requested, ${availableCents} available`;
@@ -99,8 +105,9 @@ export const payment: Decider<Payment, PaymentInput, PaymentEvent, PaymentContex
     const at = new Date(event.occurredAt);
     switch (event.type) {
       case 'OrderPlaced':
+        return state; // what matters of it is in the view
       case 'OrderCancelled':
-        return state; // what matters of them is in the view, and in the payment's status
+        return { ...state, cancelled: true, createdAt: state.status === 'NONE' ? at : state.createdAt, updatedAt: at };
       case 'PaymentAuthorized':
         return { ...state, ...event.data, status: 'AUTHORIZED', createdAt: at, updatedAt: at };
       case 'PaymentDeclined': {

@@ -54,7 +54,7 @@ export class PaymentStore implements DeciderStore<Payment, PaymentInput, Payment
       lock: { mode: 'pessimistic_write' },
     });
     const state = found ?? initial;
-    const charges = input.type === 'OrderPlaced' && state.status === 'NONE';
+    const charges = input.type === 'OrderPlaced' && state.status === 'NONE' && !state.cancelled;
     const order = charges ? await this.orders.require(transaction, input) : null;
     const account = order ? await this.lockAccount(transaction, order.customerId) : null;
     const context: PaymentContext = {

@@ -7,10 +7,11 @@ export const PaymentEntity = new EntitySchema<Payment>({
   tableName: 'payments',
   columns: {
     orderId: { type: 'uuid', primary: true, name: 'order_id' },
-    customerId: { type: 'uuid', name: 'customer_id' },
+    customerId: { type: 'uuid', name: 'customer_id', nullable: true },
     amountCents: { type: 'bigint', name: 'amount_cents', transformer: bigintAsNumber },
     status: { type: 'text' },
     declineReason: { type: 'text', name: 'decline_reason', nullable: true },
+    cancelled: { type: 'boolean' },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     updatedAt: { type: 'timestamptz', name: 'updated_at' },
   },
