@@ -28,7 +28,13 @@ const call = async (method, path) => {
 
 const before = await call('GET', '/admin/order-view');
 console.log(`${service}: ${before.count} orders, checksum ${before.checksum}; rebuilding from offset 0`);
-await call('POST', '/admin/order-view/rebuild');
+const refused = await fetch(`${baseUrl}/admin/order-view/rebuild`, { method: 'POST' }).then(async (response) =>
+  response.status === 409 ? (await response.json()).message : null,
+);
+if (refused) {
+  console.error(`${service}: the rebuild was refused, nothing was touched: ${refused}`);
+  process.exit(75);
+}
 
 const started = Date.now();
 for (;;) {

@@ -7,6 +7,8 @@
  *   one shipment per completed order, none otherwise   no event applied twice
  *   every dead letter is one of the poison records     every view equals the order service
  *
+ * Every service runs as INVARIANT_INSTANCES instances (2 unless set), which share its database, its consumer
+ * groups and its relay lanes; the chaos kills single instances, so partitions and lanes change hands mid-saga.
  * The test suite places INVARIANT_ORDERS orders (40 unless set); `npm run invariants` is the full run (300).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -16,6 +18,7 @@ import { SagaServices, SERVICE_NAMES } from './support/saga-services.js';
 import { report, Workload } from './support/workload.js';
 
 const ORDERS = Number(process.env.INVARIANT_ORDERS ?? 40);
+const INSTANCES = Number(process.env.INVARIANT_INSTANCES ?? 2);
 
 let saga: SagaServices;
 let client: SagaClient;
@@ -24,10 +27,13 @@ beforeAll(async () => {
   // A killed member's partitions go to its restarted self once the group gives up on it: make that quick. And no
   // order may time out while the services take turns dying.
   const env = { KAFKA_SESSION_TIMEOUT_MS: '6000' };
-  saga = await SagaServices.start({
-    ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])),
-    order: { ...env, ORDER_DEADLINE_MS: String(60 * 60_000) },
-  });
+  saga = await SagaServices.start(
+    {
+      ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])),
+      order: { ...env, ORDER_DEADLINE_MS: String(60 * 60_000) },
+    },
+    { instances: INSTANCES },
+  );
   client = new SagaClient(saga);
 });
 
@@ -36,7 +42,7 @@ afterAll(async () => {
 });
 
 it(
-  `${ORDERS} orders while services crash at random: every invariant holds`,
+  `${ORDERS} orders, ${INSTANCES} instance(s) per service crashing at random: every invariant holds`,
   async () => {
     const workload = await Workload.prepare(saga, client);
     const chaos = new Chaos(saga);
@@ -54,7 +60,8 @@ it(
     const checks = await workload.check();
 
     process.stdout.write(
-      `\nInvariant run: ${ORDERS} orders and ${workload.poison.length} poison records in ` +
+      `\nInvariant run: ${ORDERS} orders and ${workload.poison.length} poison records, ${INSTANCES} instance(s) ` +
+        `per service, in ` +
         `${Math.round((Date.now() - started) / 1000)} s, ${chaos.kills} services killed, ` +
         `${chaos.faultCrashes} crashed at a fault point\n  ${chaos.events.join(', ') || 'no crash'}\n` +
         `${report(checks)}\n\n`,

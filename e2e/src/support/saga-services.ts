@@ -3,6 +3,10 @@
  * run's Kafka and Postgres. Each run gets fresh databases and topics of its own (a topic prefix, as a second
  * deployment on a shared broker would use), so a run sees only its own records even on a broker that has served
  * other runs, or is serving the local mode. The topics are deleted when the run stops.
+ *
+ * A service can run as several instances (processes): they share its database and its consumer groups, as the
+ * replicas of one deployment do, and each has a port of its own. Calls that name no instance mean all of them
+ * (stop, start) or the first (url).
  */
 import { sagaTopicSpecs } from '@saga/events';
 import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/kafka';
@@ -19,12 +23,18 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-type RunningService = {
+type Instance = {
   process: ChildProcess;
   readonly env: Record<string, string>;
   readonly port: number;
-  readonly databaseUrl: string;
   readonly log: string;
+};
+
+type RunningService = { readonly databaseUrl: string; readonly instances: Instance[] };
+
+export type StartOptions = {
+  /** Processes per service (default 1). */
+  readonly instances?: number;
 };
 
 export class SagaServices {
@@ -51,12 +61,20 @@ export class SagaServices {
     }
   }
 
-  /** Base URL of a service's HTTP API. */
-  url(name: ServiceName): string {
-    return `http://127.0.0.1:${this.services[name].port}`;
+  /** Base URL of the HTTP API of one instance of a service (the first unless told). */
+  url(name: ServiceName, instance = 0): string {
+    return `http://127.0.0.1:${this.instance(name, instance).port}`;
   }
 
-  static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<SagaServices> {
+  /** How many instances each service runs. */
+  instanceCount(name: ServiceName): number {
+    return this.services[name].instances.length;
+  }
+
+  static async start(
+    extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
+    { instances = 1 }: StartOptions = {},
+  ): Promise<SagaServices> {
     const { kafkaBrokers, postgresUrl } = testInfrastructure();
     const run = randomBytes(3).toString('hex');
     const topicPrefix = `e2e-${run}.`;
@@ -67,19 +85,25 @@ export class SagaServices {
     const entries = await Promise.all(
       SERVICE_NAMES.map(async (name): Promise<[ServiceName, RunningService]> => {
         const databaseUrl = await createDatabase(postgresUrl, `e2e_${name}`);
-        const port = await freePort();
-        const env = {
-          PATH: process.env.PATH ?? '',
-          KAFKA_BROKERS: kafkaBrokers.join(','),
-          KAFKA_TOPIC_PREFIX: topicPrefix,
-          KAFKA_CONSUMER_GROUP: `${topicPrefix}${name}`,
-          DATABASE_URL: databaseUrl,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          ...extraEnv[name],
-        };
-        const log = `${root}.local/logs/e2e/${name}-${run}.log`;
-        return [name, { process: spawnService(name, env, log), env, port, databaseUrl, log }];
+        const running = await Promise.all(
+          Array.from({ length: instances }, async (_, index): Promise<Instance> => {
+            const port = await freePort();
+            const env = {
+              PATH: process.env.PATH ?? '',
+              KAFKA_BROKERS: kafkaBrokers.join(','),
+              KAFKA_TOPIC_PREFIX: topicPrefix,
+              KAFKA_CONSUMER_GROUP: `${topicPrefix}${name}`,
+              DATABASE_URL: databaseUrl,
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              ...extraEnv[name],
+            };
+            const log = `${root}.local/logs/e2e/${name}${instances > 1 ? `.${index + 1}` : ''}-${run}.log`;
+            // The first instance of a service migrates its database alone; the others start once it is healthy.
+            return { process: undefined as unknown as ChildProcess, env, port, log };
+          }),
+        );
+        return [name, { databaseUrl, instances: running }];
       }),
     );
     const services = new SagaServices(
@@ -87,40 +111,55 @@ export class SagaServices {
       topicPrefix,
       kafkaBrokers,
     );
-    await Promise.all(SERVICE_NAMES.map((name) => services.waitUntilHealthy(name)));
+    await Promise.all(
+      SERVICE_NAMES.map(async (name) => {
+        for (const instance of services.services[name].instances) {
+          instance.process = spawnService(name, instance.env, instance.log);
+          if (instance === services.services[name].instances[0]) await services.waitUntilHealthy(name, 0);
+        }
+        await Promise.all(services.services[name].instances.map((_, index) => services.waitUntilHealthy(name, index)));
+      }),
+    );
     return services;
   }
 
-  /** Stops one service (SIGTERM, as an orchestrator would); its events wait in Kafka until it is back. */
-  stopService(name: ServiceName): Promise<void> {
-    return this.end(name, 'SIGTERM');
+  /** Stops a service, every instance unless one is named (SIGTERM, as an orchestrator would). */
+  stopService(name: ServiceName, instance?: number): Promise<void> {
+    return this.end(name, 'SIGTERM', instance);
   }
 
-  /** Kills one service outright (SIGKILL: no shutdown hooks, no goodbye to Kafka), as a crash would. */
-  killService(name: ServiceName): Promise<void> {
-    return this.end(name, 'SIGKILL');
+  /** Kills a service outright (SIGKILL: no shutdown hooks, no goodbye to Kafka), as a crash would. */
+  killService(name: ServiceName, instance?: number): Promise<void> {
+    return this.end(name, 'SIGKILL', instance);
   }
 
-  isRunning(name: ServiceName): boolean {
-    const child = this.services[name].process;
-    return child.exitCode === null && child.signalCode === null;
+  /** Whether the instance runs; with none named, whether every instance does. */
+  isRunning(name: ServiceName, instance?: number): boolean {
+    return this.indexes(name, instance).every((index) => {
+      const child = this.instance(name, index).process;
+      return child.exitCode === null && child.signalCode === null;
+    });
   }
 
   /**
-   * Starts a stopped service again, with the same database, port and consumer group, and `extraEnv` for this
-   * start only (a fault to inject, say). No-op while it runs.
+   * Starts a stopped service again (every instance of it unless one is named), with the same database, port and
+   * consumer group, and `extraEnv` for this start only (a fault to inject, say). No-op for what runs.
    */
-  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
-    const service = this.services[name];
-    if (this.isRunning(name)) return;
-    service.process = spawnService(name, { ...service.env, ...extraEnv }, service.log);
-    await this.waitUntilHealthy(name);
+  async startService(name: ServiceName, extraEnv: Record<string, string> = {}, instance?: number): Promise<void> {
+    await Promise.all(
+      this.indexes(name, instance).map(async (index) => {
+        if (this.isRunning(name, index)) return;
+        const running = this.instance(name, index);
+        running.process = spawnService(name, { ...running.env, ...extraEnv }, running.log);
+        await this.waitUntilHealthy(name, index);
+      }),
+    );
   }
 
-  /** Waits until the service's process has ended by itself; returns the signal that ended it, if any. */
+  /** Waits until the service's (first) process has ended by itself; returns the signal that ended it, if any. */
   async untilExited(name: ServiceName, timeoutMs = 30_000): Promise<NodeJS.Signals | null> {
-    const child = this.services[name].process;
-    if (this.isRunning(name)) {
+    const child = this.instance(name, 0).process;
+    if (this.isRunning(name, 0)) {
       await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${name} still runs after ${timeoutMs} ms`)), timeoutMs);
         child.once('exit', () => resolve(clearTimeout(timer)));
@@ -156,24 +195,38 @@ export class SagaServices {
     }
   }
 
-  private async end(name: ServiceName, signal: NodeJS.Signals): Promise<void> {
-    const child = this.services[name].process;
-    if (!this.isRunning(name)) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+  private instance(name: ServiceName, index: number): Instance {
+    const instance = this.services[name].instances[index];
+    if (!instance) throw new Error(`${name} has no instance ${index}`);
+    return instance;
+  }
+
+  private indexes(name: ServiceName, instance?: number): number[] {
+    return instance === undefined ? this.services[name].instances.map((_, index) => index) : [instance];
+  }
+
+  private async end(name: ServiceName, signal: NodeJS.Signals, instance?: number): Promise<void> {
+    await Promise.all(
+      this.indexes(name, instance).map(async (index) => {
+        const child = this.instance(name, index).process;
+        if (!this.isRunning(name, index)) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill(signal);
+        await exited;
+      }),
+    );
   }
 
   /** Polls /health until 200; fails at once if the process ends meanwhile (a crash is not something to wait out). */
-  private async waitUntilHealthy(name: ServiceName): Promise<void> {
-    const service = this.services[name];
+  private async waitUntilHealthy(name: ServiceName, index: number): Promise<void> {
+    const service = this.instance(name, index);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (!this.isRunning(name)) {
+      if (!this.isRunning(name, index)) {
         const { exitCode, signalCode } = service.process;
         throw new ServiceExited(`${name} exited (${signalCode ?? `code ${exitCode}`}); see ${service.log}`);
       }
-      const status = await fetch(`${this.url(name)}/health`).then(
+      const status = await fetch(`${this.url(name, index)}/health`).then(
         (response) => response.status,
         () => 0,
       );

@@ -236,6 +236,7 @@ export class Workload {
     );
 
     checks.push(await this.checkDeadLetters());
+    checks.push(await this.checkNewestSnapshots(byId));
 
     const views = await Promise.all(SERVICE_NAMES.map((name) => this.client.orderView(name)));
     check(
@@ -289,6 +290,49 @@ export class Workload {
         detail: failures.length
           ? failures.slice(0, 5).join('; ')
           : `${letters.length} dead letters, each an injected poison record`,
+      };
+    } finally {
+      await reader.stop();
+    }
+  }
+
+  /**
+   * The record that compaction will keep of each order, the newest in `orders`, carries the order's highest
+   * version: no snapshot was published out of order (a fenced relay's late write, a redrive of an old snapshot).
+   */
+  private async checkNewestSnapshots(orders: Map<string, Order>): Promise<Check> {
+    const name = "newest record of each order in orders has the order's version";
+    const topic = this.saga.topic(Topics.orders);
+    const ends = await this.saga.withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    const reader = await TopicReader.start(this.saga.kafkaBrokers, [topic]);
+    try {
+      const read = (partition: number) =>
+        Math.max(-1, ...reader.messages.filter((m) => m.partition === partition).map((m) => Number(m.offset)));
+      // Committed records only are read; the end may sit past them (transaction markers), so wait for quiet.
+      await reader
+        .waitFor(() => ends.every(({ partition, high }) => read(partition) >= Number(high) - 2), 15_000)
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const mine = new Set(this.placed.map((placed) => placed.orderId)); // not the poison records
+      const newest = new Map<string, number | null>();
+      for (const { key, value } of reader.messages) {
+        if (key !== null && mine.has(key)) newest.set(key, value === null ? null : JSON.parse(value).version);
+      }
+      const failures = this.placed.flatMap(({ orderId }) => {
+        const order = orders.get(orderId);
+        const version = newest.get(orderId);
+        if (!order) return [];
+        if (version === undefined) return [`${orderId} has no record in orders`];
+        return version === order.version
+          ? []
+          : [`${orderId}: newest record v${version}, the order is v${order.version}`];
+      });
+      return {
+        name,
+        ok: failures.length === 0,
+        detail: failures.length
+          ? failures.slice(0, 5).join('; ')
+          : `${newest.size} orders, each newest record at the order's version`,
       };
     } finally {
       await reader.stop();

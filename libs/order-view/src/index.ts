@@ -1,6 +1,11 @@
 export { OrderViewModule } from './order-view.module.js';
 export { OrderViews, OrderNotInViewYet, type OrderDependent } from './order-views.js';
-export { OrderViewProjector, type ProjectorStatus, type RebuildProgress } from './order-view.projector.js';
+export {
+  OrderViewProjector,
+  RebuildRefused,
+  type ProjectorStatus,
+  type RebuildProgress,
+} from './order-view.projector.js';
 export { OrderViewStore, type ViewChange, type ViewEntry, type ViewPosition } from './order-view.store.js';
 export type { OrderViewOptions } from './order-view.options.js';
-export { OrderView1730000000011 } from './migrations/1730000000011-order-view.js';
+export { orderViewMigrations } from './migrations/index.js';

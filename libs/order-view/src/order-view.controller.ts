@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { OrderViewProjector } from './order-view.projector.js';
+import { ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { OrderViewProjector, RebuildRefused } from './order-view.projector.js';
 import { OrderViewStore } from './order-view.store.js';
 import { OrderViews } from './order-views.js';
 
@@ -7,7 +7,8 @@ import { OrderViews } from './order-views.js';
  * `GET /admin/order-view`: how many orders this service's view holds and their checksum (the same on every
  * service once they have caught up), whether a rebuild is running, and `notYet`: how many times an event found the
  * view behind the order version it needs and was retried (since the process started).
- * `POST /admin/order-view/rebuild`: drop the view and read it back from the log.
+ * `POST /admin/order-view/rebuild`: drop the view and read it back from the log; 409 while another instance of
+ * the service uses the view.
  */
 @Controller('admin/order-view')
 export class OrderViewController {
@@ -25,8 +26,12 @@ export class OrderViewController {
   /** Answers at once (202); follow the progress with GET. Saga events wait until the view is rebuilt. */
   @Post('rebuild')
   @HttpCode(202)
-  rebuild() {
-    this.projector.rebuild('requested through the admin API').catch(() => undefined);
-    return this.projector.state;
+  async rebuild() {
+    try {
+      return await this.projector.requestRebuild('requested through the admin API');
+    } catch (error) {
+      if (error instanceof RebuildRefused) throw new ConflictException(error.message);
+      throw error;
+    }
   }
 }

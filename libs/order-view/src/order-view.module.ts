@@ -7,7 +7,7 @@ import { OrderViews } from './order-views.js';
 
 /**
  * A local, rebuildable view of every order, fed by the compacted `orders` topic. Needs the Kafka client and the
- * ConsumerGate of `MessagingModule` (@saga/platform), and `OrderView1730000000011` among the service's migrations.
+ * ConsumerGate of `MessagingModule` (@saga/platform), and `orderViewMigrations` among the service's migrations.
  */
 @Module({})
 export class OrderViewModule {

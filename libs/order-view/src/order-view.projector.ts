@@ -7,6 +7,12 @@
  * orders, not of changes). Offsets are committed only after a batch is applied, so a crash replays a little,
  * and snapshot versions make the replay harmless. While a rebuild runs, the saga consumer is held at the
  * ConsumerGate: no saga event is decided against a view that is still filling up.
+ *
+ * Several instances of a service share one database, so one view, filled by one consumer group that splits the
+ * partitions between them. A rebuild empties the view under every instance, so it is refused, before anything is
+ * touched, while another instance is in the group; an instance that starts while another fills the view joins
+ * it and waits, gate closed, until the view has caught up. "Caught up" is read from the view's stored position,
+ * whichever instance applied the records.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
@@ -37,13 +43,18 @@ export type ProjectorStatus =
 type Rebuild = {
   reason: string;
   startedAt: Date;
+  /** Records this instance applied so far. */
   records: number;
   /** Per partition: its first and end offsets when the rebuild began. */
   target: Map<number, { low: bigint; high: bigint }>;
-  /** Per partition: the next offset to read. */
-  next: Map<number, bigint>;
-  done: () => void;
+  /** Per partition: the next offset to read, as the view's stored position says. */
+  next: ReadonlyMap<number, bigint>;
 };
+
+/** A rebuild would empty the view under another instance of the service. Nothing was touched. */
+export class RebuildRefused extends Error {
+  override readonly name = 'RebuildRefused';
+}
 
 const GATE_REASON = 'the order view is being built from the log';
 /** How the projector tries again, by what failed. */
@@ -55,6 +66,8 @@ const Retry = {
   /** Deleting the view's group while our own consumer is still leaving it. */
   leaveGroup: { initialMs: 500, maxMs: 500, attempts: 20 },
 };
+/** How often a rebuild reads the view's stored position, to know whether it has caught up. */
+const POSITION_POLL_MS = 250;
 
 @Injectable()
 export class OrderViewProjector implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -64,6 +77,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private phase: 'starting' | 'live' | 'rebuilding' | 'failed' = 'starting';
   private failure = '';
   private current?: Rebuild;
+  /** This instance's member id in the view's consumer group, while it is in it. */
+  private memberId?: string;
   private starting?: Promise<void>;
   private rebuilding?: Promise<void>;
   private rebuildQueued = false;
@@ -90,7 +105,6 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
-    this.current?.done();
     await this.disconnect();
     await this.admin.close((admin) => admin.disconnect());
   }
@@ -101,6 +115,18 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       return { state: 'rebuilding', progress: this.current ? progressOf(this.current) : null };
     }
     return { state: this.phase === 'live' ? 'live' : 'starting' };
+  }
+
+  /**
+   * Starts a rebuild (see `rebuild`) unless another instance of the service reads the view's group: emptying the
+   * view under it would leave its events without their orders.
+   * @throws RebuildRefused, having touched nothing, when another instance is in the group
+   */
+  async requestRebuild(reason: string): Promise<ProjectorStatus> {
+    const others = await this.otherMembers();
+    if (others.length > 0) throw refusal(this.options.groupId, others.length);
+    this.rebuild(reason).catch(() => undefined);
+    return this.state;
   }
 
   /**
@@ -131,7 +157,7 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   }
 
   private async start(): Promise<void> {
-    if (await this.store.isEmpty()) return this.runRebuild('the order view is empty');
+    if (await this.store.needsRebuild()) return this.runRebuild('the order view is empty, or its rebuild unfinished');
     await this.connect();
     this.goLive();
   }
@@ -156,25 +182,44 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     this.phase = 'rebuilding';
     this.gate.close(GATE_REASON);
     await this.disconnect();
-    // First empty the view, then forget the offsets: a crash in between leaves an empty view, which the next
-    // start rebuilds. The other order could leave rows whose tombstones compaction has since removed.
+    // Noted first, then the offsets forgotten, then the view emptied (which ends the note): a crash anywhere in
+    // between leaves the note, and the next start rebuilds. Without the note, a restart would read the topic from
+    // offset 0 over the old rows, keeping those whose tombstones compaction has removed since.
+    await this.store.beginRebuild(reason);
+    try {
+      const others = await this.otherMembers();
+      if (others.length > 0) throw refusal(this.options.groupId, others.length);
+      await this.forgetOffsets(); // refused too, should another instance join meanwhile
+    } catch (error) {
+      if (!(error instanceof RebuildRefused)) throw error;
+      await this.store.forgetRebuild();
+      this.logger.warn(`not rebuilding the order view (${reason}): ${error.message}; joining the group instead`);
+      return this.fillWithOthers('joining the other instances of this service', await this.topicEnds());
+    }
     await this.store.clear();
-    await this.forgetOffsets();
-
     const target = await this.topicEnds();
-    const finished = new Promise<void>((resolve) => {
-      this.current = { reason, startedAt: new Date(), records: 0, target, next: new Map(), done: resolve };
-    });
-    const rebuild = this.current!;
     this.logger.log(
       `rebuilding the order view from ${this.options.topic} offset 0 (${reason}): ` +
-        `${progressOf(rebuild).offsetsTotal} offsets to read`,
+        `${[...target.values()].reduce((sum, { low, high }) => sum + Number(high - low), 0)} offsets to read`,
     );
+    await this.fillWithOthers(reason, target);
+  }
+
+  /**
+   * Reads `orders` in the view's group (alone after a rebuild, or with the other instances) until the view's
+   * stored position reaches `target`, then opens the gate.
+   */
+  private async fillWithOthers(reason: string, target: Map<number, { low: bigint; high: bigint }>): Promise<void> {
+    const rebuild: Rebuild = { reason, startedAt: new Date(), records: 0, target, next: new Map() };
+    this.current = rebuild;
     const reporter = setInterval(() => this.reportProgress(rebuild), 2_000).unref();
     try {
       await this.connect();
-      this.checkRebuildDone();
-      await finished;
+      for (;;) {
+        rebuild.next = await this.store.position();
+        if (caughtUp(rebuild) || this.stopping.signal.aborted) break;
+        await Promise.race([this.nextBatch(), sleep(POSITION_POLL_MS)]);
+      }
     } finally {
       clearInterval(reporter);
       this.current = undefined;
@@ -182,8 +227,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     if (this.stopping.signal.aborted) return;
     const rebuilt = await this.store.summary();
     this.logger.log(
-      `order view rebuilt in ${Date.now() - rebuild.startedAt.getTime()} ms: ` +
-        `${rebuild.records} records applied, ${rebuilt.count} orders, checksum ${rebuilt.checksum}`,
+      `order view caught up in ${Date.now() - rebuild.startedAt.getTime()} ms (${reason}): ` +
+        `${rebuild.records} records applied here, ${rebuilt.count} orders, checksum ${rebuilt.checksum}`,
     );
     this.goLive();
   }
@@ -210,6 +255,9 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.memberId = payload.memberId;
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await consumer.run({
@@ -223,6 +271,14 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
+    this.memberId = undefined;
+  }
+
+  /** The members of the view's group other than this instance's consumer. */
+  private async otherMembers(): Promise<string[]> {
+    const admin = await this.admin.get();
+    const { groups } = await admin.describeGroups([this.options.groupId]);
+    return (groups[0]?.members ?? []).map((member) => member.memberId).filter((id) => id !== this.memberId);
   }
 
   private async applyBatch(consumer: Consumer, { batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
@@ -258,22 +314,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     await heartbeat();
 
-    const rebuild = this.current;
-    if (rebuild) {
-      rebuild.records += batch.messages.length;
-      rebuild.next.set(batch.partition, next);
-      this.checkRebuildDone();
-    }
+    if (this.current) this.current.records += batch.messages.length;
     this.applied.emit('batch');
-  }
-
-  private checkRebuildDone(): void {
-    const rebuild = this.current;
-    if (!rebuild) return;
-    const caughtUp = [...rebuild.target].every(
-      ([partition, { low, high }]) => high === low || (rebuild.next.get(partition) ?? low) >= high,
-    );
-    if (caughtUp) rebuild.done();
   }
 
   /** Deletes the view's consumer group, so that its next consumer starts from offset 0. */
@@ -291,13 +333,22 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       const errors = groupErrors(error);
       if (errors.length > 0 && errors.every((type) => type === 'GROUP_ID_NOT_FOUND')) return;
       if (!busy(error)) throw error;
-      throw new Error(
-        `consumer group ${this.options.groupId} still has members: stop the other instances of this service ` +
-          `before rebuilding its order view`,
-        { cause: error },
-      );
+      throw refusal(this.options.groupId, 'other', { cause: error });
     }
   }
+}
+
+const refusal = (groupId: string, others: number | 'other', options?: ErrorOptions) =>
+  new RebuildRefused(
+    `${others} instance(s) of this service read the order view's group ${groupId}: a rebuild would empty the ` +
+      `view they use. Stop them first (or restart every instance after wiping the view)`,
+    options,
+  );
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function caughtUp({ target, next }: Rebuild): boolean {
+  return [...target].every(([partition, { low, high }]) => high === low || (next.get(partition) ?? low) >= high);
 }
 
 function progressOf(rebuild: Rebuild): RebuildProgress {

@@ -7,7 +7,7 @@ import { summarizeOrderView, type OrderSnapshot } from '@saga/events';
 import { anOrder, createDatabase, dropDatabase, testInfrastructure } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { OrderView1730000000011 } from './migrations/1730000000011-order-view.js';
+import { orderViewMigrations } from './migrations/index.js';
 import { OrderViewStore, type ViewChange } from './order-view.store.js';
 
 let dataSource: DataSource;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   dataSource = new DataSource({
     type: 'postgres',
     url: databaseUrl,
-    migrations: [OrderView1730000000011],
+    migrations: orderViewMigrations,
   });
   await dataSource.initialize();
   await dataSource.runMigrations();

@@ -95,13 +95,40 @@ export class OrderViewStore {
     });
   }
 
-  async isEmpty(): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM order_view LIMIT 1`);
-    return rows.length === 0;
+  /** The view must be built from the log: it is empty, or a rebuild began and did not get to empty it. */
+  async needsRebuild(): Promise<boolean> {
+    const [row]: { needed: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM order_view_rebuild) OR NOT EXISTS (SELECT 1 FROM order_view) AS needed`,
+    );
+    return row!.needed;
   }
 
+  /** Notes that a rebuild has begun; `clear` ends the note, `forgetRebuild` drops it (a rebuild refused). */
+  async beginRebuild(reason: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO order_view_rebuild (reason) VALUES ($1) ON CONFLICT (one) DO UPDATE SET reason = EXCLUDED.reason`,
+      [reason],
+    );
+  }
+
+  async forgetRebuild(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM order_view_rebuild`);
+  }
+
+  /** Empties the view, and with it the note that a rebuild had to. */
   async clear(): Promise<void> {
-    await this.dataSource.query(`TRUNCATE order_view, order_view_position`);
+    await this.dataSource.transaction(async (transaction) => {
+      await transaction.query(`TRUNCATE order_view, order_view_position`);
+      await transaction.query(`DELETE FROM order_view_rebuild`);
+    });
+  }
+
+  /** How far the view has read each partition of `orders`, whichever instance of the service applied it. */
+  async position(): Promise<ViewPosition> {
+    const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
+      `SELECT partition, next_offset FROM order_view_position`,
+    );
+    return new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
   }
 
   /** Of the orders that exist: an erased order's marker is not one. */

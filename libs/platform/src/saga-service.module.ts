@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Topics } from '@saga/events';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
-import { OrderView1730000000011, OrderViewModule } from '@saga/order-view';
+import { OrderViewModule, orderViewMigrations } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
@@ -28,7 +28,7 @@ export type SagaServiceOptions = {
 export class SagaServiceModule {
   static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
     const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
-    const viewMigrations = orderView ? [OrderView1730000000011] : [];
+    const viewMigrations = orderView ? orderViewMigrations : [];
     const faults = faultsOf(config);
     return {
       module: SagaServiceModule,
