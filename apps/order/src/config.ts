@@ -7,6 +7,15 @@ export const orderConfigSchema = serviceConfigSchema.extend({
   ORDER_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
   /** How often overdue orders are looked for. */
   ORDER_DEADLINE_CHECK_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * How long the answer to a POST /orders is kept for its Idempotency-Key. A client retries within seconds or
+   * minutes; after this, the same key places a new order.
+   */
+  ORDER_IDEMPOTENCY_KEY_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(24 * 60 * 60_000),
 });
 
 export type OrderConfig = z.output<typeof orderConfigSchema>;

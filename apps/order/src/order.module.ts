@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SagaServiceModule } from '@saga/platform';
 import { ORDER_CONFIG, type OrderConfig } from './config.js';
+import { IdempotencyKeyExpiry } from './http/idempotency-key-expiry.js';
 import { OrderViewController } from './http/order-view.controller.js';
 import { OrdersController } from './http/orders.controller.js';
 import { LiveModule } from './live/live.module.js';
@@ -27,7 +28,7 @@ export class OrderModule {
         LiveModule,
       ],
       controllers: [OrdersController, OrderViewController, OrderConsumer],
-      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher],
+      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher, IdempotencyKeyExpiry],
       exports: [ORDER_CONFIG, OrderStore],
     };
   }

@@ -16,8 +16,19 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 export type TopicSpec = {
   readonly name: string;
   readonly partitions: number;
+  /** Copies of each partition, on as many brokers. */
+  readonly replicationFactor: number;
   readonly configs: Readonly<Record<string, string>>;
 };
+
+/**
+ * How many copies of every record the cluster keeps, and how many must have it before the producer hears "written"
+ * (`acks=all`). With 3 and 2, one broker can be lost with nothing lost, and writes stop (rather than keep one copy)
+ * when two are down. One broker, as in the local mode: 1 and 1.
+ */
+export type Replication = { readonly factor: number; readonly minInSync: number };
+
+export const SINGLE_BROKER: Replication = { factor: 1, minInSync: 1 };
 
 /** More than one partition, so that per-key (per-order) ordering is something the design must earn. */
 export const DEFAULT_PARTITIONS = 6;
@@ -31,17 +42,19 @@ export const DEAD_LETTER_SUFFIX = '.dlq';
  * record is a tombstone once `delete.retention.ms` has passed). Each has a dead-letter topic, which keeps its
  * records until someone deals with them (`retention.ms=-1`): a dead letter must not expire unseen.
  */
-export function sagaTopicSpecs(partitions = DEFAULT_PARTITIONS, prefix = ''): TopicSpec[] {
-  return Object.values(Topics).flatMap((name): TopicSpec[] => [
-    {
-      name: prefix + name,
-      partitions,
-      configs: { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' },
-    },
-    {
-      name: prefix + name + DEAD_LETTER_SUFFIX,
-      partitions,
-      configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' },
-    },
+export function sagaTopicSpecs(
+  partitions = DEFAULT_PARTITIONS,
+  prefix = '',
+  replication: Replication = SINGLE_BROKER,
+): TopicSpec[] {
+  const topic = (name: string, configs: Record<string, string>): TopicSpec => ({
+    name,
+    partitions,
+    replicationFactor: replication.factor,
+    configs: { ...configs, 'min.insync.replicas': String(replication.minInSync) },
+  });
+  return Object.values(Topics).flatMap((name) => [
+    topic(prefix + name, { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' }),
+    topic(prefix + name + DEAD_LETTER_SUFFIX, { 'cleanup.policy': 'delete', 'retention.ms': '-1' }),
   ]);
 }

@@ -343,6 +343,22 @@ describe('inbox', () => {
     );
   });
 
+  it('forgets applied events past the retention, and remembers the newer ones', async () => {
+    const [old, recent] = [orderPlaced(), orderPlaced()];
+    await dataSource.transaction(async (transaction) => {
+      for (const event of [old, recent]) await new Inbox().accept(transaction, 'retention-test', event);
+    });
+    await dataSource.query(
+      `UPDATE inbox SET processed_at = now() - interval '8 days' WHERE consumer = 'retention-test' AND event_id = $1`,
+      [old.id],
+    );
+
+    await new Inbox().forgetOlderThan(dataSource, 7 * 24 * 60 * 60_000);
+
+    const left = await dataSource.query(`SELECT event_id FROM inbox WHERE consumer = 'retention-test'`);
+    expect(left).toEqual([{ event_id: recent.id }]);
+  });
+
   it('holds events while the gate is closed (a view being rebuilt), and applies them once it opens', async () => {
     const orderId = randomUUID();
     const held = orderPlaced(orderId);

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { AnyEvent } from '@saga/events';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 @Injectable()
 export class Inbox {
@@ -21,5 +21,19 @@ export class Inbox {
       [consumer, event.id, event.type],
     );
     return inserted.length === 1;
+  }
+
+  /**
+   * Forgets the events applied longer ago than `retentionMs`. Safe as long as no copy of such an event can still
+   * arrive: a redelivery comes within seconds, the relay's resend of a row it could not mark within minutes; a
+   * redrive of a dead letter is the one that can come later, so keep dead letters for less long than this, or
+   * redrive them within it. Returns how many were forgotten.
+   */
+  async forgetOlderThan(dataSource: DataSource, retentionMs: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await dataSource.query(
+      `DELETE FROM inbox WHERE processed_at < now() - make_interval(secs => $1::double precision / 1000)`,
+      [retentionMs],
+    );
+    return deleted;
   }
 }

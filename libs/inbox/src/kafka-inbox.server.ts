@@ -37,6 +37,8 @@ export type ConsumerOptions = {
   topicPrefix: string;
   /** How long the group waits for a silent (crashed) member before giving its partitions to another. */
   sessionTimeoutMs: number;
+  /** Applied events are remembered this long by the inbox, then forgotten (see `Inbox.forgetOlderThan`). */
+  inboxRetentionMs: number;
 };
 
 export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
@@ -46,7 +48,11 @@ export const defaultConsumerOptions: Omit<ConsumerOptions, 'groupId'> = {
   maxAttempts: 5,
   topicPrefix: '',
   sessionTimeoutMs: 30_000,
+  inboxRetentionMs: 7 * 24 * 60 * 60_000,
 };
+
+/** How often the inbox forgets what has passed its retention. */
+const INBOX_CLEANUP_INTERVAL_MS = 60_000;
 
 export type MessagePosition = { topic: string; partition: number; offset: string };
 
@@ -70,6 +76,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private running = false;
   private stopping = new AbortController();
   private readonly stuckCompensations = new Set<string>();
+  private cleanupTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
@@ -88,6 +95,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    clearInterval(this.cleanupTimer);
     this.running = false;
     this.stopping.abort();
     await this.consumer?.disconnect();
@@ -122,15 +130,43 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    // One message at a time per partition; its offset is resolved, and committed, once it has been handled.
+    // kafkajs resolves the last message of a batch past the transaction markers that follow it, and commits
+    // batches of markers (or of aborted records) by itself: the group's offsets reach the end of the topic.
     await this.consumer.run({
-      autoCommit: false,
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachMessage: (payload) => this.handleMessage(payload),
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          await this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat });
+          resolveOffset(message.offset);
+          await commitOffsetsIfNecessary();
+        }
+      },
     });
     this.logger.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+    this.cleanupTimer = setInterval(() => void this.forgetExpired(), INBOX_CLEANUP_INTERVAL_MS).unref();
   }
 
-  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  /** Deletes the inbox rows past their retention, so that the table holds a bounded window, not all history. */
+  async forgetExpired(): Promise<void> {
+    try {
+      const forgotten = await this.inbox.forgetOlderThan(this.dataSource, this.options.inboxRetentionMs);
+      if (forgotten > 0) this.logger.log(`forgot ${forgotten} inbox rows past their retention`);
+    } catch (error) {
+      this.logger.warn(`cannot forget expired inbox rows: ${(error as Error).message}`);
+    }
+  }
+
+  private async handleMessage({
+    topic,
+    partition,
+    message,
+    heartbeat,
+  }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>): Promise<void> {
     const position: MessagePosition = { topic, partition, offset: message.offset };
     const parsed = parseEvent(message.value, message.key);
     const outcome = parsed.ok
@@ -145,9 +181,6 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     } else if (parsed.ok && outcome !== 'ignored') {
       this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
     }
-
-    // offset + 1: the committed offset names the next message to read.
-    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
   }
 
   private async processWithRetry(

@@ -1,3 +1,3 @@
 export { createKafka } from './kafka-client.js';
 export { unreadPartitions, withAdmin } from './admin.js';
-export { provisionTopics } from './topic-provisioner.js';
+export { provisionTopics, TopicMismatch } from './topic-provisioner.js';

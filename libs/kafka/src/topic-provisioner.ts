@@ -1,13 +1,25 @@
 /**
- * Topics are created on purpose, with their partitions and configs, never by a broker's auto-creation
- * (which would give them the broker's defaults). Safe to run from every service at every start.
+ * Topics are created on purpose, with their partitions, replication and configs, never by a broker's
+ * auto-creation (which would give them the broker's defaults). Safe to run from every service at every start.
+ *
+ * A topic that exists already is checked against its spec, and a difference that would break a promise stops the
+ * service with a message saying what to fix: `orders` with `cleanup.policy=delete` would lose every order's
+ * snapshot after the retention; fewer replicas or a lower `min.insync.replicas` than asked for would let
+ * `acks=all` mean fewer copies than the deployment counts on.
  */
 import { Logger } from '@nestjs/common';
 import type { TopicSpec } from '@saga/events';
 import { retry } from '@saga/runtime';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 
 const logger = new Logger('TopicProvisioner');
+
+/** Configs whose value on an existing topic must be the spec's (more copies than asked for is fine). */
+const checkedConfigs = ['cleanup.policy', 'min.insync.replicas'] as const;
+
+export class TopicMismatch extends Error {
+  override readonly name = 'TopicMismatch';
+}
 
 export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -24,6 +36,7 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
             topics: missing.map((spec) => ({
               topic: spec.name,
               numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor,
               configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
             })),
           });
@@ -35,13 +48,49 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
       },
     );
   }
+  await checkTopics(admin, specs);
+}
 
-  const metadata = await topicMetadata(admin, specs);
+/** Throws a TopicMismatch listing every way the topics differ from their specs that breaks a promise. */
+async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  const [metadata, configs] = await Promise.all([
+    topicMetadata(admin, specs),
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((spec) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: spec.name,
+        configNames: [...checkedConfigs],
+      })),
+    }),
+  ]);
+  const problems: string[] = [];
   for (const spec of specs) {
     const topic = metadata.topics.find((candidate) => candidate.name === spec.name);
-    if (topic && topic.partitions.length !== spec.partitions) {
+    if (!topic) continue;
+    if (topic.partitions.length !== spec.partitions) {
+      // Not refused: the key of a record still picks its partition, so per-key order holds; only spread differs.
       logger.warn(`topic ${spec.name} has ${topic.partitions.length} partitions, expected ${spec.partitions}`);
     }
+    const replicas = Math.min(...topic.partitions.map((partition) => partition.replicas.length));
+    if (replicas < spec.replicationFactor) {
+      problems.push(`${spec.name} has ${replicas} replica(s) per partition, expected ${spec.replicationFactor}`);
+    }
+    const actual = configs.resources.find((resource) => resource.resourceName === spec.name)?.configEntries ?? [];
+    for (const name of checkedConfigs) {
+      const expected = spec.configs[name];
+      const value = actual.find((entry) => entry.configName === name)?.configValue;
+      if (expected !== undefined && value !== expected) {
+        problems.push(`${spec.name} has ${name}=${value}, expected ${expected}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new TopicMismatch(
+      `existing topics differ from what this service needs:\n  - ${problems.join('\n  - ')}\n` +
+        'Change them (kafka-configs.sh --alter, kafka-reassign-partitions.sh), or delete them and let the ' +
+        'services create them; see docs/running-it.md, "Topics".',
+    );
   }
 }
 

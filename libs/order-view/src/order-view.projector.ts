@@ -258,6 +258,19 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.memberId = payload.memberId;
     });
+    // A batch of transaction markers only (or of aborted records) never reaches eachBatch: move past it too, or
+    // the view would never read a partition to its end.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      const next = BigInt(payload.lastOffset) + 1n;
+      this.store
+        .apply(payload.partition, next, [])
+        .then(() =>
+          consumer.commitOffsets([{ topic: payload.topic, partition: payload.partition, offset: next.toString() }]),
+        )
+        .then(() => this.applied.emit('batch'))
+        .catch(() => undefined); // the next batch moves it on
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await consumer.run({

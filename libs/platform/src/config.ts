@@ -33,8 +33,23 @@ export const serviceConfigSchema = z.object({
     .string()
     .regex(/^[\w.-]*$/, 'may contain only letters, digits, ".", "_" and "-"')
     .default(''),
+  /**
+   * Copies of every partition, and how many must have a record before it counts as written (see Replication in
+   * @saga/events). 1 and 1 for one broker; 3 and 2 for the three-broker cluster. Existing topics are checked.
+   */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
   /** Fails over to another member of the group after this long without a heartbeat (a crashed process). */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /**
+   * How long the inbox remembers an applied event. A copy arriving later is applied again, so this must outlast
+   * any redelivery: redrive dead letters within it (docs/inbox-and-idempotency.md).
+   */
+  INBOX_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60 * 60_000)
+    .default(7 * 24 * 60 * 60_000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** Fault injection, for tests and demonstrations only: kill the process at this point (see @saga/runtime fault-hook.ts, and @saga/lab). */

@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Topics } from '@saga/events';
+import { sagaTopicSpecs, Topics } from '@saga/events';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
 import { OrderViewModule, orderViewMigrations } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
-import type { ServiceConfig } from './config.js';
+import { ConfigError, type ServiceConfig } from './config.js';
 import { databaseOptions } from './database.js';
 import { MessagingModule } from './messaging.module.js';
 
@@ -28,6 +28,13 @@ export type SagaServiceOptions = {
 export class SagaServiceModule {
   static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
     const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
+    const replication = { factor: config.KAFKA_REPLICATION_FACTOR, minInSync: config.KAFKA_MIN_INSYNC_REPLICAS };
+    if (replication.minInSync > replication.factor) {
+      throw new ConfigError([
+        `KAFKA_MIN_INSYNC_REPLICAS (${replication.minInSync}) cannot exceed KAFKA_REPLICATION_FACTOR ` +
+          `(${replication.factor}): no write could ever succeed`,
+      ]);
+    }
     const viewMigrations = orderView ? orderViewMigrations : [];
     const faults = faultsOf(config);
     return {
@@ -40,7 +47,12 @@ export class SagaServiceModule {
           kafkaBrokers: config.KAFKA_BROKERS,
           databaseUrl: config.DATABASE_URL,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          consumer: { groupId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
+          topics: sagaTopicSpecs(undefined, '', replication),
+          consumer: {
+            groupId,
+            sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+            inboxRetentionMs: config.INBOX_RETENTION_MS,
+          },
           faults,
           outbox: config.SAGA_OUTBOX,
           inbox: config.SAGA_INBOX,

@@ -24,6 +24,7 @@ export class TestTopics {
         topics: sagaTopicSpecs(partitions, topics.prefix).map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
           configEntries: Object.entries(spec.configs).map(([config, value]) => ({ name: config, value })),
         })),
       });

@@ -58,6 +58,15 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
     return first!;
   }
 
+  /** Forgets idempotency keys older than `retentionMs`: a retry after that places a new order. Returns how many. */
+  async forgetIdempotencyKeysOlderThan(retentionMs: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+      [retentionMs],
+    );
+    return deleted;
+  }
+
   /** The order of `input`, locked against concurrent changes for the rest of `transaction` (`initial` when none). */
   async load(transaction: EntityManager, input: OrderInput, initial: Order | null) {
     const found = await transaction.findOne(OrderEntity, {
@@ -97,11 +106,7 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
 
   /** Ids of running orders placed before `placedBefore`, locked for `transaction`; rows others hold are skipped. */
   async lockOverdue(transaction: EntityManager, placedBefore: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await transaction.query(
-      `SELECT id FROM orders WHERE status NOT IN ('COMPLETED', 'CANCELLED') AND placed_at < $1
-       ORDER BY placed_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [placedBefore, limit],
-    );
+    const rows: { id: string }[] = await transaction.query(OVERDUE_ORDERS, [placedBefore, limit]);
     return rows.map((row) => row.id);
   }
 
@@ -125,3 +130,7 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
     for (const hook of this.writeHooks) await hook(transaction, written);
   }
 }
+
+/** The running orders placed before $1, oldest first, $2 at most; through the index of running orders. */
+export const OVERDUE_ORDERS = `SELECT id FROM orders WHERE status NOT IN ('COMPLETED', 'CANCELLED') AND placed_at < $1
+       ORDER BY placed_at LIMIT $2 FOR UPDATE SKIP LOCKED`;

@@ -1,4 +1,5 @@
 import { CreateOrders1730000000100 } from './1730000000100-create-orders.js';
+import { BoundedTables1730000001100 } from './1730000001100-bounded-tables.js';
 
 /** The order service's own tables (after the outbox's and inbox's). */
-export const orderMigrations = [CreateOrders1730000000100];
+export const orderMigrations = [CreateOrders1730000000100, BoundedTables1730000001100];
