@@ -24,7 +24,7 @@ import { Inbox } from './inbox.js';
 import { defaultConsumerOptions, KafkaInboxServer, type InboxContext } from './kafka-inbox.server.js';
 import { inboxMigrations } from './migrations/index.js';
 import { EventRejectedError } from './on-event.js';
-import { redriveDeadLetters } from './redrive.js';
+import { NotRedrivable, redriveDeadLetters } from './redrive.js';
 
 const { kafkaBrokers, postgresUrl } = testInfrastructure();
 const kafka = new Kafka({ clientId: 'inbox-int-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -314,6 +314,15 @@ describe('inbox', () => {
     expect(first.redriven).toBeGreaterThanOrEqual(1);
     expect(first.bySourceTopic).toEqual({ [topic]: first.redriven });
     expect(await timesApplied(event.id)).toBe(1);
+  });
+
+  it('refuses to redrive the dead letters of orders, where an old snapshot could land after a newer one', async () => {
+    const redrive = redriveDeadLetters(kafka, {
+      deadLetterTopic: `${topics.name(Topics.orders)}.dlq`,
+      groupId: `${prefix}r`,
+    });
+    await expect(redrive).rejects.toThrow(NotRedrivable);
+    await expect(redrive).rejects.toThrow('Republish the current snapshots instead');
   });
 
   it('sends a record back once, however many consumer groups dead-lettered it', async () => {

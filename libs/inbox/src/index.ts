@@ -10,6 +10,6 @@ export {
 export { isTransientFailure, isDatabaseUnavailable } from './failures.js';
 export { ConsumerGate } from './consumer-gate.js';
 export { DeadLetters, DeadLetterHeader, deadLetterTopic, type DeadLetter } from './dead-letters.js';
-export { redriveDeadLetters, type RedriveResult } from './redrive.js';
+export { redriveDeadLetters, NotRedrivable, type RedriveResult } from './redrive.js';
 export { inboxMigrations } from './migrations/index.js';
 export { DeciderRunner, type DeciderStore, type Participant } from './decider-runner.js';

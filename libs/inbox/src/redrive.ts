@@ -9,6 +9,7 @@
  * consumer groups read one topic, so one bad record can have several dead letters (one per group that gave up on
  * it): it is sent back once, since every group sees it again anyway.
  */
+import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
 import { unreadPartitions, withAdmin } from '@saga/kafka';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { DeadLetterHeader } from './dead-letters.js';
@@ -22,10 +23,22 @@ export type RedriveResult = {
 
 const dropped = new Set<string>(Object.values(DeadLetterHeader));
 
+/** The compacted `orders` topic keeps the newest record of each order: a redriven snapshot could be an older one. */
+export class NotRedrivable extends Error {
+  override readonly name = 'NotRedrivable';
+}
+
 export async function redriveDeadLetters(
   kafka: Kafka,
   { deadLetterTopic, groupId }: { deadLetterTopic: string; groupId: string },
 ): Promise<RedriveResult> {
+  if (deadLetterTopic.endsWith(`${Topics.orders}${DEAD_LETTER_SUFFIX}`)) {
+    throw new NotRedrivable(
+      `${deadLetterTopic} cannot be redriven: a snapshot sent back could land after a newer one of its order (or ` +
+        `bring back an erased order). Republish the current snapshots instead: POST /admin/order-view/republish ` +
+        `on the order service (npm run republish-snapshots)`,
+    );
+  }
   // Only what is there now: records dead-lettered while this runs wait for the next redrive.
   const remaining = await withAdmin(kafka, (admin) => unreadPartitions(admin, groupId, deadLetterTopic));
   const bySourceTopic: Record<string, number> = {};

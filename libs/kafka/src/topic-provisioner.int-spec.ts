@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { sagaTopicSpecs, Topics, type TopicSpec } from '@saga/events';
 import { testInfrastructure } from '@saga/testing';
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { provisionTopics, TopicMismatch } from './topic-provisioner.js';
 
@@ -29,7 +29,7 @@ const prefix = () => `provisioner-${randomUUID().slice(0, 8)}.`;
 const configOf = async (topic: string, name: string) => {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
   });
   return resources[0]!.configEntries[0]!.configValue;
 };

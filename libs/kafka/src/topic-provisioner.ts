@@ -10,7 +10,10 @@
 import { Logger } from '@nestjs/common';
 import type { TopicSpec } from '@saga/events';
 import { retry } from '@saga/runtime';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+
+// Not among the names Node finds in kafkajs's CommonJS exports: taken from the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 const logger = new Logger('TopicProvisioner');
 

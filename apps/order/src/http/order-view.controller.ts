@@ -1,9 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { OrderStore } from '../persistence/order-store.js';
 
 /**
  * `GET /admin/order-view` on the order service: the same summary the other services give of their views, taken
  * here from the source (the orders table, which publishes the snapshots), so all four can be compared.
+ * `POST /admin/order-view/republish`: publishes every order's current snapshot to `orders` again. This, not a
+ * redrive, is how `orders` is repaired: a redriven snapshot could be older than the newest one of its order.
  */
 @Controller('admin/order-view')
 export class OrderViewController {
@@ -12,5 +14,11 @@ export class OrderViewController {
   @Get()
   async summary() {
     return { ...(await this.store.summary()), state: 'source' };
+  }
+
+  @Post('republish')
+  @HttpCode(200)
+  async republish() {
+    return { republished: await this.store.republishSnapshots() };
   }
 }

@@ -88,6 +88,31 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
     return this.dataSource.getRepository(OrderEntity).findOneBy({ id });
   }
 
+  /**
+   * Publishes every order's current snapshot again, through the outbox, `batchSize` orders per transaction. Each
+   * order is locked while its snapshot is read and enqueued, so a change committing meanwhile publishes its newer
+   * snapshot after this one. Views ignore a snapshot whose version they hold already. Returns how many.
+   */
+  async republishSnapshots(batchSize = 500): Promise<number> {
+    let republished = 0;
+    for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
+      const orders = await this.dataSource.transaction(async (transaction) => {
+        const batch = await transaction
+          .createQueryBuilder(OrderEntity, 'o')
+          .where('o.id > :after', { after })
+          .orderBy('o.id')
+          .limit(batchSize)
+          .setLock('pessimistic_read')
+          .getMany();
+        await this.outbox.enqueueRecords(transaction, batch.map(snapshotRecord));
+        return batch;
+      });
+      republished += orders.length;
+      if (orders.length < batchSize) return republished;
+      after = orders[orders.length - 1]!.id;
+    }
+  }
+
   /** Count and checksum of every order: what each service's order view should hold once it has caught up. */
   async summary(): Promise<OrderViewSummary> {
     const rows: { id: string; status: string; version: number }[] = await this.dataSource.query(

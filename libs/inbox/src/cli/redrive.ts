@@ -10,10 +10,14 @@ import { logLevel } from 'kafkajs';
 import { deadLetterTopic } from '../dead-letters.js';
 import { redriveDeadLetters } from '../redrive.js';
 
-const known: string[] = Object.values(Topics);
+// `orders` is not among them: its dead letters are repaired by republishing the current snapshots (NotRedrivable).
+const known: string[] = Object.values(Topics).filter((topic) => topic !== Topics.orders);
 const topics = process.argv.slice(2);
 if (topics.length === 0 || topics.some((topic) => !known.includes(topic))) {
   console.error(`usage: npm run redrive -- <${known.join('|')}> [...]`);
+  if (topics.includes(Topics.orders)) {
+    console.error('orders cannot be redriven; republish the current snapshots instead: npm run republish-snapshots');
+  }
   process.exit(64);
 }
 
