@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs a real single-node Apache Kafka broker (KRaft) on 127.0.0.1:9092 without Docker: the broker jars
-# (version in infra/kafka/kafka.env) are resolved from Maven Central with Maven and run with plain `java`.
-# Usage: scripts/kafka.sh install|start|stop|status|reset
+# Runs a real Apache Kafka (KRaft) without Docker: the jars (version in infra/kafka/kafka.env) are resolved from
+# Maven Central with Maven and run with plain `java`. Two profiles, one at a time (both use port 9092):
+#   KAFKA_PROFILE=single (default)  one node, broker and controller, on 127.0.0.1:9092
+#   KAFKA_PROFILE=cluster           a controller (9093) and three brokers: 127.0.0.1:9092, :9094, :9096
+# Usage: scripts/kafka.sh install|start|stop|status|reset|brokers
+#        scripts/kafka.sh stop-node|start-node <name>   one node of the cluster (broker-1, broker-2, broker-3)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,29 +14,64 @@ CONF_DIR="$ROOT/infra/kafka"
 
 KAFKA_HOME="$ROOT/.local/kafka"
 LIBS_DIR="$KAFKA_HOME/$KAFKA_VERSION/libs"
-PID_FILE="$KAFKA_HOME/kafka.pid"
-RUNTIME_PROPS="$KAFKA_HOME/server.properties"
-KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$KAFKA_HOME/data}
-KAFKA_LOG_FILE=${KAFKA_LOG_FILE:-$ROOT/.local/logs/kafka.log}
+KAFKA_PROFILE=${KAFKA_PROFILE:-single}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
-# Fixed cluster id: the data dir is formatted once and reused across restarts (`reset` wipes it).
+# Fixed cluster id: the data dirs are formatted once and reused across restarts (`reset` wipes them).
 CLUSTER_ID=N4JOHRAeSLuVorJ5syBGOQ
 HOST=127.0.0.1
-PORT=9092 # must match listeners in server.properties
 START_TIMEOUT=60
 STOP_TIMEOUT=30
 
 die() { echo "kafka: $*" >&2; exit 1; }
 
-pid() { [ -f "$PID_FILE" ] && cat "$PID_FILE" || true; }
+# The nodes of the profile, each as name:port (the port that says it listens). The single node keeps the paths
+# it always had; the cluster's nodes live under .local/kafka/cluster/<name>.
+case "$KAFKA_PROFILE" in
+  single) NODES=(kafka:9092) ;;
+  cluster) NODES=(controller:9093 broker-1:9092 broker-2:9094 broker-3:9096) ;;
+  *) die "KAFKA_PROFILE must be single or cluster, not $KAFKA_PROFILE" ;;
+esac
 
-# Alive and really our broker (guards against a stale pid file whose pid was reused).
+node_dir() { if [ "$1" = kafka ]; then echo "$KAFKA_HOME"; else echo "$KAFKA_HOME/cluster/$1"; fi; }
+pid_file() { echo "$(node_dir "$1")/kafka.pid"; }
+data_dir() { if [ "$1" = kafka ]; then echo "${KAFKA_DATA_DIR:-$KAFKA_HOME/data}"; else echo "$(node_dir "$1")/data"; fi; }
+log_file() { if [ "$1" = kafka ]; then echo "${KAFKA_LOG_FILE:-$ROOT/.local/logs/kafka.log}"; else echo "$ROOT/.local/logs/kafka-$1.log"; fi; }
+
+pid() { local file; file=$(pid_file "$1"); [ -f "$file" ] && cat "$file" || true; }
+
+# Alive and really our node (guards against a stale pid file whose pid was reused).
 running() {
-  local p; p=$(pid)
+  local p; p=$(pid "$1")
   [ -n "$p" ] && kill -0 "$p" 2>/dev/null && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'
 }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# The node's server.properties: the profile's shared file, then the node's own lines.
+properties() {
+  local name=$1 port=$2
+  if [ "$name" = kafka ]; then
+    cat "$CONF_DIR/server.properties"
+  else
+    cat "$CONF_DIR/cluster.properties"
+    echo
+    if [ "$name" = controller ]; then
+      printf 'node.id=1\nprocess.roles=controller\nlisteners=CONTROLLER://%s:%s\n' "$HOST" "$port"
+    else
+      printf 'node.id=%s\nprocess.roles=broker\nlisteners=PLAINTEXT://%s:%s\nadvertised.listeners=PLAINTEXT://%s:%s\n' \
+        "$((${name#broker-} + 1))" "$HOST" "$port" "$HOST" "$port"
+    fi
+  fi
+  echo
+  echo "log.dirs=$(data_dir "$name")"
+}
+
+# The brokers' addresses, for KAFKA_BROKERS.
+brokers() {
+  local entry list=()
+  for entry in "${NODES[@]}"; do [ "${entry%%:*}" = controller ] || list+=("$HOST:${entry##*:}"); done
+  (IFS=,; echo "${list[*]}")
+}
 
 install() {
   if [ -f "$LIBS_DIR/.complete" ]; then
@@ -53,93 +91,123 @@ install() {
 }
 
 start() {
-  if running; then
-    echo "kafka: already running (pid $(pid)) on $HOST:$PORT"
-    return
-  fi
   command -v java >/dev/null || die "java (17+) is required"
   install
-  rm -f "$PID_FILE"
-  if port_open; then die "port $PORT is already in use by another process"; fi
+  local entry
+  for entry in "${NODES[@]}"; do start_node "${entry%%:*}" "${entry##*:}"; done
+  [ "$KAFKA_PROFILE" = single ] || echo "kafka: the cluster is up; KAFKA_BROKERS=$(brokers)"
+}
 
-  mkdir -p "$KAFKA_DATA_DIR" "$(dirname "$KAFKA_LOG_FILE")"
-  { cat "$CONF_DIR/server.properties"; echo; echo "log.dirs=$KAFKA_DATA_DIR"; } >"$RUNTIME_PROPS"
+start_node() {
+  local name=$1 port=$2 dir props log
+  dir=$(node_dir "$name"); props="$dir/server.properties"; log=$(log_file "$name")
+  if running "$name"; then
+    echo "kafka($name): already running (pid $(pid "$name")) on $HOST:$port"
+    return
+  fi
+  rm -f "$(pid_file "$name")"
+  if port_open "$port"; then die "port $port is already in use by another process (another profile of the broker?)"; fi
+
+  mkdir -p "$dir" "$(data_dir "$name")" "$(dirname "$log")"
+  properties "$name" "$port" >"$props"
   # Keep the previous run's log; readiness is detected on a fresh file.
-  [ -f "$KAFKA_LOG_FILE" ] && mv "$KAFKA_LOG_FILE" "$KAFKA_LOG_FILE.1"
+  [ -f "$log" ] && mv "$log" "$log.1"
 
   local java_opts=(-cp "$LIBS_DIR/*" -Djava.awt.headless=true
-    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.yaml" -Dkafka.log.file="$KAFKA_LOG_FILE")
+    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.yaml" -Dkafka.log.file="$log")
   # Writes meta.properties and the bootstrap metadata on the first start only.
-  java "${java_opts[@]}" kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$RUNTIME_PROPS" \
-    --ignore-formatted >>"$KAFKA_LOG_FILE" 2>&1 || { tail -n 40 "$KAFKA_LOG_FILE" >&2; die "storage format failed"; }
+  java "${java_opts[@]}" kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$props" \
+    --ignore-formatted >>"$log" 2>&1 || { tail -n 40 "$log" >&2; die "storage format failed"; }
 
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several options
   nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${java_opts[@]}" \
-    kafka.Kafka "$RUNTIME_PROPS" >>"$KAFKA_LOG_FILE" 2>&1 </dev/null &
+    kafka.Kafka "$props" >>"$log" 2>&1 </dev/null &
   local started=$!
-  echo $started >"$PID_FILE"
+  echo $started >"$(pid_file "$name")"
 
-  echo -n "kafka: starting $KAFKA_VERSION (pid $started)"
+  echo -n "kafka($name): starting $KAFKA_VERSION (pid $started)"
   local t0=$SECONDS deadline=$((SECONDS + START_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
     # kill -0, not running(): until the child has exec'd java, its command line does not say kafka.Kafka yet.
     if ! kill -0 "$started" 2>/dev/null; then break; fi
-    if grep -q 'Kafka Server started' "$KAFKA_LOG_FILE" && port_open; then
+    if grep -q 'Kafka Server started' "$log" && port_open "$port"; then
       echo
-      echo "kafka: ready on $HOST:$PORT after $((SECONDS - t0))s; log: ${KAFKA_LOG_FILE#"$ROOT"/}"
+      echo "kafka($name): ready on $HOST:$port after $((SECONDS - t0))s; log: ${log#"$ROOT"/}"
       return
     fi
     echo -n .
     sleep 1
   done
   echo
-  tail -n 40 "$KAFKA_LOG_FILE" >&2
+  tail -n 40 "$log" >&2
   if kill -0 "$started" 2>/dev/null; then
-    echo "kafka: not ready after ${START_TIMEOUT}s (still running as pid $(pid); see $KAFKA_LOG_FILE)" >&2
+    echo "kafka($name): not ready after ${START_TIMEOUT}s (still running as pid $started; see $log)" >&2
   else
-    rm -f "$PID_FILE"
-    echo "kafka: the broker exited during startup (see $KAFKA_LOG_FILE)" >&2
+    rm -f "$(pid_file "$name")"
+    echo "kafka($name): exited during startup (see $log)" >&2
   fi
   exit 1
 }
 
 stop() {
-  if ! running; then
-    rm -f "$PID_FILE"
-    echo "kafka: not running"
+  local i
+  # Brokers before the controller, in reverse order of starting.
+  for ((i = ${#NODES[@]} - 1; i >= 0; i--)); do stop_node "${NODES[$i]%%:*}"; done
+}
+
+stop_node() {
+  local name=$1
+  if ! running "$name"; then
+    rm -f "$(pid_file "$name")"
+    echo "kafka($name): not running"
     return
   fi
-  local p; p=$(pid)
-  echo -n "kafka: stopping (pid $p)"
+  local p; p=$(pid "$name")
+  echo -n "kafka($name): stopping (pid $p)"
   kill -TERM "$p" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
   while kill -0 "$p" 2>/dev/null && [ $SECONDS -lt $deadline ]; do echo -n .; sleep 1; done
   echo
   if kill -0 "$p" 2>/dev/null; then
-    echo "kafka: no clean shutdown after ${STOP_TIMEOUT}s, killing" >&2
+    echo "kafka($name): no clean shutdown after ${STOP_TIMEOUT}s, killing" >&2
     kill -KILL "$p" 2>/dev/null || true
     while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
   fi
-  rm -f "$PID_FILE"
-  echo "kafka: stopped"
+  rm -f "$(pid_file "$name")"
+  echo "kafka($name): stopped"
 }
 
 status() {
-  if running; then
-    echo "kafka: running (pid $(pid)) on $HOST:$PORT"
-  else
-    echo "kafka: not running"
-    return 1
-  fi
+  local entry down=0
+  for entry in "${NODES[@]}"; do
+    if running "${entry%%:*}"; then
+      echo "kafka(${entry%%:*}): running (pid $(pid "${entry%%:*}")) on $HOST:${entry##*:}"
+    else
+      echo "kafka(${entry%%:*}): not running"
+      down=1
+    fi
+  done
+  return $down
 }
 
 reset() {
-  stop
-  rm -rf "$KAFKA_DATA_DIR" "$RUNTIME_PROPS"
-  echo "kafka: data deleted (${KAFKA_DATA_DIR#"$ROOT"/}); the next start formats a fresh broker"
+  local entry
+  for entry in "${NODES[@]}"; do
+    stop_node "${entry%%:*}"
+    rm -rf "$(data_dir "${entry%%:*}")" "$(node_dir "${entry%%:*}")/server.properties"
+  done
+  echo "kafka: data deleted ($KAFKA_PROFILE profile); the next start formats a fresh broker"
+}
+
+node_named() {
+  local entry
+  for entry in "${NODES[@]}"; do [ "${entry%%:*}" = "${1:-}" ] && { echo "$entry"; return; }; done
+  die "no node ${1:-} in the $KAFKA_PROFILE profile (${NODES[*]%%:*})"
 }
 
 case "${1:-}" in
-  install | start | stop | status | reset) "$1" ;;
-  *) echo "usage: $0 install|start|stop|status|reset" >&2; exit 2 ;;
+  install | start | stop | status | reset | brokers) "$1" ;;
+  stop-node) entry=$(node_named "${2:-}"); stop_node "${entry%%:*}" ;;
+  start-node) install; entry=$(node_named "${2:-}"); start_node "${entry%%:*}" "${entry##*:}" ;;
+  *) echo "usage: $0 install|start|stop|status|reset|brokers | stop-node|start-node <name>" >&2; exit 2 ;;
 esac

@@ -8,12 +8,12 @@
  * replicas of one deployment do, and each has a port of its own. Calls that name no instance mean all of them
  * (stop, start) or the first (url).
  */
-import { sagaTopicSpecs } from '@saga/events';
+import { sagaTopicSpecs, SINGLE_BROKER, type Replication } from '@saga/events';
 import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/kafka';
 import { createDatabase, dropDatabase, freePort, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pg from 'pg';
@@ -35,6 +35,10 @@ type RunningService = { readonly databaseUrl: string; readonly instances: Instan
 export type StartOptions = {
   /** Processes per service (default 1). */
   readonly instances?: number;
+  /** Another Kafka than the test run's (a replicated cluster of the test's own)... */
+  readonly kafkaBrokers?: string[];
+  /** ...and the replication its topics get (one copy unless told). */
+  readonly replication?: Replication;
 };
 
 export class SagaServices {
@@ -66,6 +70,11 @@ export class SagaServices {
     return `http://127.0.0.1:${this.instance(name, instance).port}`;
   }
 
+  /** What one instance of a service has logged so far. */
+  logOf(name: ServiceName, instance = 0): string {
+    return readFileSync(this.instance(name, instance).log, 'utf8');
+  }
+
   /** How many instances each service runs. */
   instanceCount(name: ServiceName): number {
     return this.services[name].instances.length;
@@ -73,14 +82,17 @@ export class SagaServices {
 
   static async start(
     extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
-    { instances = 1 }: StartOptions = {},
+    { instances = 1, replication = SINGLE_BROKER, ...options }: StartOptions = {},
   ): Promise<SagaServices> {
-    const { kafkaBrokers, postgresUrl } = testInfrastructure();
+    const { postgresUrl, ...infrastructure } = testInfrastructure();
+    const kafkaBrokers = options.kafkaBrokers ?? infrastructure.kafkaBrokers;
     const run = randomBytes(3).toString('hex');
     const topicPrefix = `e2e-${run}.`;
     mkdirSync(`${root}.local/logs/e2e`, { recursive: true });
     // As a deployment's init step would: the services would create them too, but four at once only race.
-    await withAdmin(kafkaBrokers, (admin) => provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix)));
+    await withAdmin(kafkaBrokers, (admin) =>
+      provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix, replication)),
+    );
 
     const entries = await Promise.all(
       SERVICE_NAMES.map(async (name): Promise<[ServiceName, RunningService]> => {
@@ -93,6 +105,8 @@ export class SagaServices {
               KAFKA_BROKERS: kafkaBrokers.join(','),
               KAFKA_TOPIC_PREFIX: topicPrefix,
               KAFKA_CONSUMER_GROUP: `${topicPrefix}${name}`,
+              KAFKA_REPLICATION_FACTOR: String(replication.factor),
+              KAFKA_MIN_INSYNC_REPLICAS: String(replication.minInSync),
               DATABASE_URL: databaseUrl,
               PORT: String(port),
               HOST: '127.0.0.1',

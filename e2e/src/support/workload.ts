@@ -303,19 +303,12 @@ export class Workload {
   private async checkNewestSnapshots(orders: Map<string, Order>): Promise<Check> {
     const name = "newest record of each order in orders has the order's version";
     const topic = this.saga.topic(Topics.orders);
-    const ends = await this.saga.withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const reader = await TopicReader.start(this.saga.kafkaBrokers, [topic]);
     try {
-      const read = (partition: number) =>
-        Math.max(-1, ...reader.messages.filter((m) => m.partition === partition).map((m) => Number(m.offset)));
-      // Committed records only are read; the end may sit past them (transaction markers), so wait for quiet.
-      await reader
-        .waitFor(() => ends.every(({ partition, high }) => read(partition) >= Number(high) - 2), 15_000)
-        .catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const records = await this.saga.withAdmin((admin) => reader.untilEnd(admin, topic));
       const mine = new Set(this.placed.map((placed) => placed.orderId)); // not the poison records
       const newest = new Map<string, number | null>();
-      for (const { key, value } of reader.messages) {
+      for (const { key, value } of records) {
         if (key !== null && mine.has(key)) newest.set(key, value === null ? null : JSON.parse(value).version);
       }
       const failures = this.placed.flatMap(({ orderId }) => {

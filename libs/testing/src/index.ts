@@ -14,3 +14,4 @@ export { takeDown, bringBack, type InfrastructurePart } from './outages.js';
 export { TestTopics } from './test-topics.js';
 export { given } from './given.js';
 export { WireFaults } from './wire-faults.js';
+export { startKafkaCluster, type KafkaCluster } from './kafka-cluster.js';

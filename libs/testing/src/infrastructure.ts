@@ -121,7 +121,7 @@ async function startContainers(): Promise<Infrastructure> {
 }
 
 /** Marks the containers of one test run: `<host>:<pid>` of the process that started them. */
-const RUN_LABEL = 'org.kafka-order-saga.test-run';
+export const RUN_LABEL = 'org.kafka-order-saga.test-run';
 
 /**
  * Testcontainers' reaper (Ryuk) removes a run's containers when the run dies; where it cannot run (no image for

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
 
 export type ReadMessage = {
   topic: string;
@@ -16,6 +16,8 @@ export type ReadMessage = {
  */
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
+  /** Per topic and partition: the next offset to read, past transaction markers and aborted records too. */
+  private readonly next = new Map<string, bigint>();
 
   private constructor(private readonly consumer: Consumer) {}
 
@@ -23,6 +25,9 @@ export class TopicReader {
     const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
     const reader = new TopicReader(consumer);
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      reader.next.set(`${payload.topic}/${payload.partition}`, BigInt(payload.lastOffset) + 1n);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -43,6 +48,24 @@ export class TopicReader {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.messages;
+  }
+
+  /**
+   * Waits until every partition of `topic` has been read to its end as it is now: the whole log, committed records
+   * only (the markers and aborted records of transactions are read past, never shown).
+   */
+  async untilEnd(admin: Admin, topic: string, timeoutMs = 20_000): Promise<ReadMessage[]> {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const deadline = Date.now() + timeoutMs;
+    const unread = () =>
+      ends.filter(({ partition, high }) => (this.next.get(`${topic}/${partition}`) ?? 0n) < BigInt(high));
+    while (unread().length > 0) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms before the end of ${topic}: ${JSON.stringify(unread())}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.messages.filter((message) => message.topic === topic);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,83 @@
+/**
+ * The saga on a replicated cluster, three brokers, every topic with three replicas and min.insync.replicas=2, as
+ * the three-broker profile runs it. With one broker stopped, nothing is lost and the sagas go on. With two stopped,
+ * a write would have one copy only: the brokers refuse it (NOT_ENOUGH_REPLICAS), the outbox holds the events, and
+ * everything flows once a broker is back. Needs a container engine (the cluster is the test's own).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually, startKafkaCluster, testInfrastructure, type KafkaCluster } from '@saga/testing';
+import { SagaClient, TERMINAL } from './support/saga-client.js';
+import { SagaServices, SERVICE_NAMES } from './support/saga-services.js';
+import { report, Workload } from './support/workload.js';
+
+const engine = testInfrastructure().containers !== undefined;
+if (!engine) console.warn('replicated-cluster.e2e-spec: SKIPPED, it starts a cluster of its own with Testcontainers');
+
+let cluster: KafkaCluster;
+let saga: SagaServices;
+let client: SagaClient;
+
+beforeAll(async () => {
+  if (!engine) return;
+  cluster = await startKafkaCluster();
+  const env = { KAFKA_SESSION_TIMEOUT_MS: '6000', ORDER_DEADLINE_MS: String(60 * 60_000) };
+  saga = await SagaServices.start(Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])), {
+    kafkaBrokers: cluster.brokers,
+    replication: { factor: 3, minInSync: 2 },
+  });
+  client = new SagaClient(saga);
+}, 240_000);
+
+afterAll(async () => {
+  await saga?.stop();
+  await cluster?.stop();
+});
+
+const pendingOutboxRows = async () => {
+  const counts = await Promise.all(
+    SERVICE_NAMES.map((name) =>
+      saga.query<{ n: number }>(name, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'),
+    ),
+  );
+  return counts.reduce((sum, [row]) => sum + row!.n, 0);
+};
+
+(engine ? describe : describe.skip)('three brokers, three replicas, min.insync.replicas=2', () => {
+  it('a broker stopped mid-run loses nothing: every saga ends as it must, every invariant holds', async () => {
+    const workload = await Workload.prepare(saga, client);
+    const placing = workload.placeMany(20, { concurrency: 4, pauseMs: 1_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await cluster.stopBroker(0);
+    await placing;
+    await workload.untilQuiet(120_000);
+    const checks = await workload.check();
+    await cluster.startBroker(0);
+
+    expect(report(checks)).not.toMatch(/FAIL/);
+  }, 300_000);
+
+  it('two brokers stopped: writes are refused, the outbox holds the events, and all flows once one is back', async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(10), client.customerWithLimit(100_000)]);
+    await cluster.stopBroker(0);
+    await cluster.stopBroker(1);
+    try {
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 500 }]);
+
+      await eventually(
+        async () => saga.logOf('order'),
+        (log) => /NOT_ENOUGH_REPLICAS|fewer in-sync replicas than required/.test(log),
+        { timeoutMs: 60_000, what: 'the broker refusing the relay for want of in-sync replicas' },
+      );
+      expect(await pendingOutboxRows()).toBeGreaterThan(0);
+      expect((await client.order(orderId)).status).toBe('PENDING');
+
+      await cluster.startBroker(1);
+      expect((await client.untilStatus(orderId, ...TERMINAL)).status).toBe('COMPLETED');
+      await eventually(pendingOutboxRows, (pending) => pending === 0, { timeoutMs: 60_000, what: 'outboxes empty' });
+    } finally {
+      await cluster.startBroker(0);
+      await cluster.startBroker(1);
+    }
+    await client.untilViewsAgree();
+  }, 300_000);
+});

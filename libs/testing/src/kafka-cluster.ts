@@ -1,0 +1,115 @@
+/**
+ * A replicated Kafka cluster for the tests that stop brokers: one KRaft controller and three brokers, in
+ * containers started by Testcontainers, on a network of their own. The controller stays up whatever the test
+ * stops, so the cluster keeps deciding (leaders, in-sync replicas) while brokers come and go: with two of three
+ * brokers down, a topic with min.insync.replicas=2 refuses writes (NOT_ENOUGH_REPLICAS) instead of hanging.
+ */
+import { hostname } from 'node:os';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from './free-port.js';
+import { kafkaVersion, RUN_LABEL } from './infrastructure.js';
+
+export type KafkaCluster = {
+  /** host:port of each broker, as clients on this machine reach them. */
+  readonly brokers: string[];
+  stopBroker(index: number): Promise<void>;
+  startBroker(index: number): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** Every container of the cluster starts with this id, so that they form one cluster. */
+const CLUSTER_ID = 'c2FnYS1jbHVzdGVyLXRlc3Q';
+const BROKERS = 3;
+
+export async function startKafkaCluster(): Promise<KafkaCluster> {
+  const { GenericContainer, Network, Wait, getContainerRuntimeClient } = await import('testcontainers');
+  const network = await new Network().start();
+  const labels = { [RUN_LABEL]: `${hostname()}:${process.pid}` };
+  const image = `apache/kafka:${kafkaVersion()}`;
+  const shared = {
+    CLUSTER_ID,
+    KAFKA_CONTROLLER_QUORUM_VOTERS: '1@kafka-controller:9093',
+    KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,HOST:PLAINTEXT',
+    KAFKA_INTER_BROKER_LISTENER_NAME: 'INTERNAL',
+  };
+
+  const controller = await new GenericContainer(image)
+    .withLabels(labels)
+    .withNetwork(network)
+    .withNetworkAliases('kafka-controller')
+    .withEnvironment({
+      ...shared,
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'controller',
+      KAFKA_LISTENERS: 'CONTROLLER://0.0.0.0:9093',
+    })
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .start();
+
+  const ports = await Promise.all(Array.from({ length: BROKERS }, () => freePort()));
+  const brokers = await Promise.all(
+    ports.map((port, index) =>
+      new GenericContainer(image)
+        .withLabels(labels)
+        .withNetwork(network)
+        .withNetworkAliases(`kafka-${index + 1}`)
+        // The same port inside and out: the address a broker advertises is the one clients here connect to.
+        .withExposedPorts({ container: port, host: port })
+        .withEnvironment({
+          ...shared,
+          KAFKA_NODE_ID: String(index + 2),
+          KAFKA_PROCESS_ROLES: 'broker',
+          KAFKA_LISTENERS: `INTERNAL://0.0.0.0:19092,HOST://0.0.0.0:${port}`,
+          KAFKA_ADVERTISED_LISTENERS: `INTERNAL://kafka-${index + 1}:19092,HOST://localhost:${port}`,
+          KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+          KAFKA_DEFAULT_REPLICATION_FACTOR: String(BROKERS),
+          KAFKA_MIN_INSYNC_REPLICAS: '2',
+          KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: String(BROKERS),
+          KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: String(BROKERS),
+          KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '2',
+          KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        })
+        .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+        .start(),
+    ),
+  );
+  const addresses = ports.map((port) => `localhost:${port}`);
+  await untilEveryBrokerRegistered(addresses);
+
+  const client = await getContainerRuntimeClient();
+  return {
+    brokers: addresses,
+    stopBroker: (index) => client.container.stop(client.container.getById(brokers[index]!.getId())),
+    startBroker: async (index) => {
+      const container = client.container.getById(brokers[index]!.getId());
+      if (!(await container.inspect()).State.Running) await client.container.start(container);
+      await untilEveryBrokerRegistered(addresses);
+    },
+    stop: async () => {
+      await Promise.all(brokers.map((broker) => broker.stop()));
+      await controller.stop();
+      await network.stop();
+    },
+  };
+}
+
+/** The controller knows a broker only once it has registered: until then, topics cannot have three replicas. */
+async function untilEveryBrokerRegistered(brokers: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'test-cluster', brokers, logLevel: logLevel.NOTHING }).admin();
+  const deadline = Date.now() + 60_000;
+  try {
+    await admin.connect();
+    for (;;) {
+      const registered = await admin.describeCluster().then(
+        (cluster) => cluster.brokers.length,
+        () => 0,
+      );
+      if (registered === BROKERS) return;
+      if (Date.now() > deadline) throw new Error(`only ${registered} of ${BROKERS} brokers registered after 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
