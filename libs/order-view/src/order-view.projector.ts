@@ -255,6 +255,17 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
     });
     this.consumer = consumer;
+    // kafkajs gives up restarting a consumer after some failures: then the view is read by a new one.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping.signal.aborted || this.consumer !== consumer) return;
+      this.logger.error(`the view's consumer stopped (${payload.error.message}); starting a new one`);
+      const phase = this.phase;
+      void this.untilDone(async () => {
+        await this.disconnect();
+        await this.connect();
+        this.phase = phase;
+      });
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.memberId = payload.memberId;
     });
