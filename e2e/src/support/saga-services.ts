@@ -82,7 +82,7 @@ export class SagaServices {
 
   static async start(
     extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
-    { instances = 1, replication = SINGLE_BROKER, ...options }: StartOptions = {},
+    { instances: count = 1, replication = SINGLE_BROKER, ...options }: StartOptions = {},
   ): Promise<SagaServices> {
     const { postgresUrl, ...infrastructure } = testInfrastructure();
     const kafkaBrokers = options.kafkaBrokers ?? infrastructure.kafkaBrokers;
@@ -94,11 +94,11 @@ export class SagaServices {
       provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix, replication)),
     );
 
-    const entries = await Promise.all(
-      SERVICE_NAMES.map(async (name): Promise<[ServiceName, RunningService]> => {
+    const specs = await Promise.all(
+      SERVICE_NAMES.map(async (name) => {
         const databaseUrl = await createDatabase(postgresUrl, `e2e_${name}`);
-        const running = await Promise.all(
-          Array.from({ length: instances }, async (_, index): Promise<Instance> => {
+        const instances = await Promise.all(
+          Array.from({ length: count }, async (_, index) => {
             const port = await freePort();
             const env = {
               PATH: process.env.PATH ?? '',
@@ -112,26 +112,33 @@ export class SagaServices {
               HOST: '127.0.0.1',
               ...extraEnv[name],
             };
-            const log = `${root}.local/logs/e2e/${name}${instances > 1 ? `.${index + 1}` : ''}-${run}.log`;
-            // The first instance of a service migrates its database alone; the others start once it is healthy.
-            return { process: undefined as unknown as ChildProcess, env, port, log };
+            const log = `${root}.local/logs/e2e/${name}${count > 1 ? `.${index + 1}` : ''}-${run}.log`;
+            return { env, port, log };
           }),
         );
-        return [name, { databaseUrl, instances: running }];
+        return { name, databaseUrl, instances };
       }),
     );
+    const running = (databaseUrl: string): RunningService => ({ databaseUrl, instances: [] });
     const services = new SagaServices(
-      Object.fromEntries(entries) as Record<ServiceName, RunningService>,
+      Object.fromEntries(specs.map(({ name, databaseUrl }) => [name, running(databaseUrl)])) as Record<
+        ServiceName,
+        RunningService
+      >,
       topicPrefix,
       kafkaBrokers,
     );
     await Promise.all(
-      SERVICE_NAMES.map(async (name) => {
-        for (const instance of services.services[name].instances) {
-          instance.process = spawnService(name, instance.env, instance.log);
-          if (instance === services.services[name].instances[0]) await services.waitUntilHealthy(name, 0);
+      specs.map(async ({ name, instances }) => {
+        // The first instance migrates the service's database alone; the others start once it is healthy.
+        for (const [index, instance] of instances.entries()) {
+          services.services[name].instances.push({
+            ...instance,
+            process: spawnService(name, instance.env, instance.log),
+          });
+          if (index === 0) await services.waitUntilHealthy(name, 0);
         }
-        await Promise.all(services.services[name].instances.map((_, index) => services.waitUntilHealthy(name, index)));
+        await Promise.all(instances.map((_, index) => services.waitUntilHealthy(name, index)));
       }),
     );
     return services;

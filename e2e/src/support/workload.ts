@@ -356,9 +356,8 @@ export class Workload {
   /** The run's consumer groups (the services' and their views'), by the topics they have committed offsets on. */
   private async consumersByTopic(): Promise<Map<string, string[]>> {
     return this.saga.withAdmin(async (admin) => {
-      const groups = (await admin.listGroups()).groups
-        .map((group) => group.groupId)
-        .filter((groupId) => groupId.startsWith(this.saga.topicPrefix) && !groupId.endsWith('redrive'));
+      // By name, not from listGroups: a broker that is down (or just back) can leave a group out of that list.
+      const groups = SERVICE_NAMES.flatMap((name) => [this.saga.topic(name), this.saga.topic(`${name}.order-view`)]);
       const byTopic = new Map<string, string[]>();
       for (const groupId of groups) {
         for (const { topic } of await admin.fetchOffsets({ groupId })) {

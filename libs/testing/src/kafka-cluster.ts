@@ -75,7 +75,8 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
     ),
   );
   const addresses = ports.map((port) => `localhost:${port}`);
-  await untilEveryBrokerRegistered(addresses);
+  const nodeIds = ports.map((_, index) => index + 2);
+  await untilRegistered(addresses, nodeIds);
 
   const client = await getContainerRuntimeClient();
   return {
@@ -84,7 +85,7 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
     startBroker: async (index) => {
       const container = client.container.getById(brokers[index]!.getId());
       if (!(await container.inspect()).State.Running) await client.container.start(container);
-      await untilEveryBrokerRegistered(addresses);
+      await untilRegistered(addresses, [nodeIds[index]!]);
     },
     stop: async () => {
       await Promise.all(brokers.map((broker) => broker.stop()));
@@ -94,19 +95,20 @@ export async function startKafkaCluster(): Promise<KafkaCluster> {
   };
 }
 
-/** The controller knows a broker only once it has registered: until then, topics cannot have three replicas. */
-async function untilEveryBrokerRegistered(brokers: string[]): Promise<void> {
+/** The controller knows a broker only once it has registered: until then, topics cannot have their replicas there. */
+async function untilRegistered(brokers: string[], nodeIds: number[]): Promise<void> {
   const admin = new Kafka({ clientId: 'test-cluster', brokers, logLevel: logLevel.NOTHING }).admin();
   const deadline = Date.now() + 60_000;
   try {
     await admin.connect();
     for (;;) {
       const registered = await admin.describeCluster().then(
-        (cluster) => cluster.brokers.length,
-        () => 0,
+        (cluster) => cluster.brokers.map((broker) => broker.nodeId),
+        (): number[] => [],
       );
-      if (registered === BROKERS) return;
-      if (Date.now() > deadline) throw new Error(`only ${registered} of ${BROKERS} brokers registered after 60 s`);
+      const missing = nodeIds.filter((id) => !registered.includes(id));
+      if (missing.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`brokers ${missing.join(', ')} not registered after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {
