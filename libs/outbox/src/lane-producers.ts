@@ -13,40 +13,53 @@
  *   transaction, which consumers never see (they read committed records only, kafkajs's default).
  * - A producer that failed is thrown away, never reused: its sequence numbers or its epoch may be stale. The next
  *   batch of the lane starts a new one, which first aborts whatever the old one left open.
+ * - A committed transaction is not yet a visible one: the broker answers the commit, then writes its markers to
+ *   the partitions. So before the next wave goes out, the relay waits until the wave's records are below the
+ *   partitions' last stable offset, where a reader of committed records sees them (waves.ts says why it must).
  */
 import { Logger } from '@nestjs/common';
 import { LazyConnection } from '@saga/runtime';
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export type LaneProducerFactory = (transactionalId: string) => Producer;
+/** The relay's Kafka: a producer per lane, given its transactional id, and an admin client. */
+export type LaneClients = {
+  producer(transactionalId: string): Producer;
+  admin(): Admin;
+};
 
 export class LaneProducers {
   private readonly logger = new Logger(LaneProducers.name);
   private readonly producers = new Map<number, LazyConnection<Producer>>();
+  private readonly admin: LazyConnection<Admin>;
   /** Producers given up on, still disconnecting. */
   private readonly closing = new Set<Promise<void>>();
 
   constructor(
-    private readonly create: LaneProducerFactory,
+    private readonly clients: LaneClients,
     /** Names the lanes' transactional ids: the same in every instance of one service, distinct between services. */
     private readonly transactionalIdPrefix: string,
     /** A send that takes longer is given up (its transaction aborted), so that a lane is never held indefinitely. */
     private readonly timeLimitMs: number,
-  ) {}
+  ) {
+    this.admin = LazyConnection.of(clients.admin());
+  }
 
   /** Publishes `waves` in order, each in a transaction of its own, committed before the next is sent. */
   async publish(lane: number, waves: readonly TopicMessages[][]): Promise<void> {
     const producer = await this.producerOf(lane).get();
     const sending = (async () => {
-      for (const topicMessages of waves) {
+      for (const [index, topicMessages] of waves.entries()) {
         const transaction = await producer.transaction();
+        let sent: RecordMetadata[];
         try {
-          await transaction.sendBatch({ acks: -1, topicMessages });
+          sent = await transaction.sendBatch({ acks: -1, topicMessages });
           await transaction.commit();
         } catch (error) {
           await transaction.abort().catch(() => undefined);
           throw error;
         }
+        if (index < waves.length - 1) await this.untilVisible(sent);
       }
     })();
     try {
@@ -70,6 +83,7 @@ export class LaneProducers {
   async closeAll(): Promise<void> {
     const producers = [...this.producers.values()];
     this.producers.clear();
+    await this.admin.close((admin) => admin.disconnect());
     await Promise.all([
       ...producers.map((producer) => producer.close((connected) => connected.disconnect())),
       ...this.closing,
@@ -79,10 +93,25 @@ export class LaneProducers {
   private producerOf(lane: number): LazyConnection<Producer> {
     let producer = this.producers.get(lane);
     if (!producer) {
-      producer = LazyConnection.of(this.create(`${this.transactionalIdPrefix}.outbox-lane-${lane}`));
+      producer = LazyConnection.of(this.clients.producer(`${this.transactionalIdPrefix}.outbox-lane-${lane}`));
       this.producers.set(lane, producer);
     }
     return producer;
+  }
+
+  /** Waits until every partition written has its last stable offset past the records `sent` there. */
+  private async untilVisible(sent: RecordMetadata[]): Promise<void> {
+    const admin = await this.admin.get();
+    const waiting = new Map(sent.map((record) => [`${record.topicName}/${record.partition}`, record]));
+    for (let pause = 1; waiting.size > 0; pause = Math.min(2 * pause, 100)) {
+      for (const topic of new Set([...waiting.values()].map((record) => record.topicName))) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          const record = waiting.get(`${topic}/${partition}`);
+          if (record && BigInt(high) > BigInt(record.baseOffset!)) waiting.delete(`${topic}/${partition}`);
+        }
+      }
+      if (waiting.size > 0) await sleep(pause);
+    }
   }
 
   /** Forgets the lane's producer; it disconnects in the background (after what it still has in flight). */

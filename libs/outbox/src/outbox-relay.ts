@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { PgListener, retry, type FaultInjector } from '@saga/runtime';
 import type { Message, TopicMessages } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { LaneProducers, type LaneProducerFactory } from './lane-producers.js';
+import { LaneProducers, type LaneClients } from './lane-producers.js';
 import { LockNamespace, OUTBOX_CHANNEL } from './locks.js';
 import { inWaves } from './waves.js';
 
@@ -85,14 +85,14 @@ export class OutboxRelay {
 
   constructor(
     private readonly dataSource: DataSource,
-    /** Makes the Kafka producer of a lane, given its transactional id (see lane-producers.ts). */
-    producerFor: LaneProducerFactory,
+    /** The Kafka producer of each lane, given its transactional id, and an admin client (see lane-producers.ts). */
+    clients: LaneClients,
     private readonly options: RelayOptions,
     private readonly faults: FaultInjector,
     /** For the LISTEN connection, which must stay open outside the pool. */
     databaseUrl: string,
   ) {
-    this.producers = new LaneProducers(producerFor, options.transactionalIdPrefix, options.sendTimeLimitMs);
+    this.producers = new LaneProducers(clients, options.transactionalIdPrefix, options.sendTimeLimitMs);
     // A NOTIFY wakes the relay; so does (re)starting to listen, as rows may have been committed meanwhile.
     this.listener = new PgListener({
       databaseUrl,

@@ -14,11 +14,20 @@ import {
   TopicReader,
   WireFaults,
 } from '@saga/testing';
-import { Kafka, logLevel, Partitioners, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
+import { withAdmin } from '@saga/kafka';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+  type Transaction,
+} from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { noFaults, SimulatedCrash, type FaultInjector } from '@saga/runtime';
-import type { LaneProducerFactory } from './lane-producers.js';
+import type { LaneClients } from './lane-producers.js';
 import { LockNamespace } from './locks.js';
 import { outboxMigrations } from './migrations/index.js';
 import { Outbox, type OutboxRecord } from './outbox.js';
@@ -37,21 +46,22 @@ let topics: TestTopics;
 const orderPlaced = (orderId?: string) => anOrderPlaced({ orderId });
 
 /** Lane producers as the services make them (see MessagingModule), on `client`. */
-const producersOn =
-  (client: Kafka): LaneProducerFactory =>
-  (transactionalId) =>
+const producersOn = (client: Kafka): LaneClients => ({
+  producer: (transactionalId) =>
     client.producer({
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 10_000,
       createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    }),
+  admin: () => client.admin(),
+});
 
 const newRelay = (
   faults: FaultInjector = noFaults,
   options: Partial<RelayOptions> = {},
-  producers: LaneProducerFactory = producersOn(kafka),
+  producers: LaneClients = producersOn(kafka),
 ) =>
   new OutboxRelay(
     dataSource,
@@ -221,7 +231,7 @@ describe('transactional outbox', () => {
     }
   });
 
-  it("sends a key's record on another topic only once the broker has acknowledged the key's record before it", async () => {
+  it("sends a key's record on another topic only once the key's record before it is visible to readers", async () => {
     const placed = orderPlaced();
     const snapshot = {
       id: randomUUID(),
@@ -235,16 +245,23 @@ describe('transactional outbox', () => {
       await outbox.enqueue(transaction, placed);
     });
 
-    // Lane producers that note, for this key, when each topic's record was handed over and when it was committed.
+    // Lane producers that note, for this key, when each topic's record was handed over and when it was committed,
+    // and whether a reader of committed records could see the snapshot when the event was handed over.
     const seen: string[] = [];
+    let snapshotAt: RecordMetadata | undefined;
+    const snapshotVisible = async () => {
+      const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topics.name(Topics.orders)));
+      const end = ends.find(({ partition }) => partition === snapshotAt?.partition);
+      return end !== undefined && BigInt(end.high) > BigInt(snapshotAt!.baseOffset!);
+    };
     const ours = (topicMessages: TopicMessages[]) =>
       topicMessages
         .filter((topic) => topic.messages.some((message) => message.key === placed.orderId))
         .map((topic) => topic.topic.slice(topics.prefix.length));
-    const noting =
-      (create: LaneProducerFactory): LaneProducerFactory =>
-      (transactionalId) => {
-        const producer = create(transactionalId);
+    const noting = (clients: LaneClients): LaneClients => ({
+      ...clients,
+      producer: (transactionalId) => {
+        const producer = clients.producer(transactionalId);
         return {
           ...producer,
           transaction: async () => {
@@ -254,8 +271,11 @@ describe('transactional outbox', () => {
               ...transaction,
               sendBatch: async (batch) => {
                 sent = ours(batch.topicMessages ?? []);
+                if (sent.includes(Topics.orderEvents)) seen.push(`snapshot visible: ${await snapshotVisible()}`);
                 seen.push(...sent.map((topic) => `sent ${topic}`));
-                return transaction.sendBatch(batch);
+                const written = await transaction.sendBatch(batch);
+                snapshotAt ??= written.find((record) => record.topicName === topics.name(Topics.orders));
+                return written;
               },
               commit: async () => {
                 await transaction.commit();
@@ -264,7 +284,8 @@ describe('transactional outbox', () => {
             } satisfies Transaction;
           },
         } satisfies Producer;
-      };
+      },
+    });
     const relay = newRelay(noFaults, {}, noting(producersOn(kafka)));
     await relay.drain();
     await relay.stop();
@@ -272,6 +293,7 @@ describe('transactional outbox', () => {
     expect(seen).toEqual([
       `sent ${Topics.orders}`,
       `committed ${Topics.orders}`,
+      'snapshot visible: true',
       `sent ${Topics.orderEvents}`,
       `committed ${Topics.orderEvents}`,
     ]);

@@ -3,8 +3,9 @@
  * then the event decided with it on `order-events`) land in two partitions, and the broker appends the partitions
  * of one request each on its own: a consumer can read the event before the snapshot exists. So the relay sends a
  * batch in waves: a record goes in a later wave than every earlier record of its key on another topic, and a wave
- * is sent only once the broker has acknowledged the one before. Whoever reads a record can count on every earlier
- * record of its key, on any topic, being in the log already.
+ * is sent only once the one before is visible: committed, and below every partition's last stable offset (a
+ * transaction's commit is answered before its markers are written; see lane-producers.ts). Whoever reads a record
+ * can count on every earlier record of its key, on any topic, being readable already.
  */
 
 /** The records of a batch, in outbox order, split into the waves in which they are sent. */

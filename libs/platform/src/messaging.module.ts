@@ -113,17 +113,20 @@ export class MessagingModule {
             const relay = { ...defaultRelayOptions, topicPrefix: options.topicPrefix ?? '', ...options.relay };
             return new OutboxRelay(
               dataSource,
-              (transactionalId) =>
-                kafka.producer({
-                  transactionalId,
-                  idempotent: true,
-                  maxInFlightRequests: 1,
-                  // An open transaction holds back every reader of its partitions; one the relay left behind (a
-                  // crash mid-send) is aborted by the lane's next producer, or by the broker after this long.
-                  transactionTimeout: 2 * relay.sendTimeLimitMs,
-                  allowAutoTopicCreation: false,
-                  createPartitioner: Partitioners.DefaultPartitioner,
-                }),
+              {
+                producer: (transactionalId) =>
+                  kafka.producer({
+                    transactionalId,
+                    idempotent: true,
+                    maxInFlightRequests: 1,
+                    // An open transaction holds back every reader of its partitions; one the relay left behind (a
+                    // crash mid-send) is aborted by the lane's next producer, or by the broker after this long.
+                    transactionTimeout: 2 * relay.sendTimeLimitMs,
+                    allowAutoTopicCreation: false,
+                    createPartitioner: Partitioners.DefaultPartitioner,
+                  }),
+                admin: () => kafka.admin(),
+              },
               { ...relay, transactionalIdPrefix: options.consumer?.groupId ?? options.serviceName },
               faults,
               options.databaseUrl,
