@@ -48,6 +48,7 @@ export class LaneProducers {
   /** Publishes `waves` in order, each in a transaction of its own, committed before the next is sent. */
   async publish(lane: number, waves: readonly TopicMessages[][]): Promise<void> {
     const producer = await this.producerOf(lane).get();
+    const givenUp = new AbortController();
     const sending = (async () => {
       for (const [index, topicMessages] of waves.entries()) {
         const transaction = await producer.transaction();
@@ -59,12 +60,13 @@ export class LaneProducers {
           await transaction.abort().catch(() => undefined);
           throw error;
         }
-        if (index < waves.length - 1) await this.untilVisible(sent);
+        if (index < waves.length - 1) await this.untilVisible(sent, givenUp.signal);
       }
     })();
     try {
       await withinTimeLimit(sending, this.timeLimitMs, `publishing lane ${lane}`);
     } catch (error) {
+      givenUp.abort();
       sending.catch(() => undefined); // it goes on in the background until the producer is disconnected
       this.logger.warn(`lane ${lane}: a new producer for the next batch (${(error as Error).message})`);
       this.discard(lane);
@@ -100,10 +102,11 @@ export class LaneProducers {
   }
 
   /** Waits until every partition written has its last stable offset past the records `sent` there. */
-  private async untilVisible(sent: RecordMetadata[]): Promise<void> {
+  private async untilVisible(sent: RecordMetadata[], givenUp: AbortSignal): Promise<void> {
     const admin = await this.admin.get();
     const waiting = new Map(sent.map((record) => [`${record.topicName}/${record.partition}`, record]));
     for (let pause = 1; waiting.size > 0; pause = Math.min(2 * pause, 100)) {
+      givenUp.throwIfAborted();
       for (const topic of new Set([...waiting.values()].map((record) => record.topicName))) {
         for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
           const record = waiting.get(`${topic}/${partition}`);
