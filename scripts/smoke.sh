@@ -4,8 +4,11 @@
 # workflow's compose job runs the compose one, so neither can drift from the README.
 # Both start from nothing, as on a new machine, and delete what they made: compose ends with `down -v`, and the
 # local mode first empties its broker and drops its saga_* databases.
-# Usage: scripts/smoke.sh compose   docker compose up --build --wait; the images checked; the order; down -v
-#        scripts/smoke.sh local     reset; npm run local:up; npm run seed; the order; npm run local:down
+# Usage: scripts/smoke.sh compose          docker compose up --build --wait; the images checked; the order; down -v
+#        scripts/smoke.sh compose-cluster  the same with three brokers and two instances of every service
+#                                          (compose.cluster.yaml, compose.replicas.yaml); the order again with a
+#                                          broker stopped and an instance killed
+#        scripts/smoke.sh local            reset; npm run local:up; npm run seed; the order; npm run local:down
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,6 +21,21 @@ compose() {
   docker compose up --build --wait
   check_images
   node scripts/readme-order.mjs
+}
+
+compose_cluster() {
+  local files=(-f compose.yaml -f compose.cluster.yaml -f compose.replicas.yaml)
+  trap 'status=$?; if [ $status -ne 0 ]; then docker compose "${files[@]}" ps --all; docker compose "${files[@]}" logs --no-color --timestamps --tail=200; fi; docker compose "${files[@]}" down -v --remove-orphans; exit $status' EXIT
+  docker compose "${files[@]}" up --build --wait
+  node scripts/kafka-replicas.mjs orders 3
+  # Two instances cannot share a host port, so the order is placed and followed from inside the network.
+  local inside=(-e ORDER_URL=http://order:3001 -e PAYMENT_URL=http://payment:3002
+    -e INVENTORY_URL=http://inventory:3003 -e SHIPPING_URL=http://shipping:3004)
+  docker compose "${files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
+  say "a broker stopped and one instance of payment killed; the next order must complete all the same"
+  docker compose "${files[@]}" stop kafka-2
+  docker kill "$(docker compose "${files[@]}" ps -q payment | head -n 1)" >/dev/null
+  docker compose "${files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
 }
 
 # The runtime images hold what runs and nothing else: no root user, no devDependencies, no TypeScript sources.
@@ -57,7 +75,8 @@ local_mode() {
 mode=${1:-}
 case "$mode" in
   compose) compose ;;
+  compose-cluster) compose_cluster ;;
   local) local_mode ;;
-  *) echo "usage: $0 compose|local" >&2; exit 2 ;;
+  *) echo "usage: $0 compose|compose-cluster|local" >&2; exit 2 ;;
 esac
 say "passed"
