@@ -122,26 +122,32 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     }
     this.running = true;
     this.stopping = new AbortController();
-    this.consumer = this.kafka.consumer({
+    await this.consume(topics);
+    this.logger.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+    this.cleanupTimer = setInterval(() => void this.forgetExpired(), INBOX_CLEANUP_INTERVAL_MS).unref();
+  }
+
+  private async consume(topics: string[]): Promise<void> {
+    const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
     });
-    const consumer = this.consumer;
+    this.consumer = consumer;
     // kafkajs restarts a consumer after most failures, but gives up on some (a broker away longer than its
     // retries): then this starts a new one, for as long as it takes, so that a service never stops consuming.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || !this.running) return;
       this.logger.error(`the consumer stopped (${payload.error.message}); starting a new one`);
-      void this.restart(consumer);
+      void this.replace(consumer, topics);
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     // One message at a time per partition; its offset is resolved, and committed, once it has been handled.
     // kafkajs resolves the last message of a batch past the transaction markers that follow it, and commits
     // batches of markers (or of aborted records) by itself: the group's offsets reach the end of the topic.
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: true,
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
@@ -155,17 +161,20 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         }
       },
     });
-    this.logger.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
-    this.cleanupTimer = setInterval(() => void this.forgetExpired(), INBOX_CLEANUP_INTERVAL_MS).unref();
   }
 
-  private async restart(crashed: Consumer): Promise<void> {
+  private async replace(crashed: Consumer, topics: string[]): Promise<void> {
     await crashed.disconnect().catch(() => undefined);
-    clearInterval(this.cleanupTimer);
     await retry(
       { initialMs: 1_000, maxMs: 15_000 },
-      { what: 'starting the consumer again', logger: this.logger, signal: this.stopping.signal },
-      () => this.start(),
+      { what: 'starting a new consumer', logger: this.logger, signal: this.stopping.signal },
+      async () => {
+        if (!this.running) return;
+        await this.consume(topics).catch(async (error: unknown) => {
+          await this.consumer?.disconnect().catch(() => undefined);
+          throw error;
+        });
+      },
     ).catch(() => undefined); // stopped
   }
 
