@@ -23,19 +23,21 @@ compose() {
   node scripts/readme-order.mjs
 }
 
+# Global, not local: the EXIT trap runs after the function has returned.
+cluster_files=(-f compose.yaml -f compose.cluster.yaml -f compose.replicas.yaml)
 compose_cluster() {
-  local files=(-f compose.yaml -f compose.cluster.yaml -f compose.replicas.yaml)
-  trap 'status=$?; if [ $status -ne 0 ]; then docker compose "${files[@]}" ps --all; docker compose "${files[@]}" logs --no-color --timestamps --tail=200; fi; docker compose "${files[@]}" down -v --remove-orphans; exit $status' EXIT
-  docker compose "${files[@]}" up --build --wait
+  trap 'status=$?; if [ $status -ne 0 ]; then docker compose "${cluster_files[@]}" ps --all; docker compose "${cluster_files[@]}" logs --no-color --timestamps --tail=200; fi; docker compose "${cluster_files[@]}" down -v --remove-orphans; exit $status' EXIT
+  docker compose "${cluster_files[@]}" down -v --remove-orphans # from nothing, whatever an earlier run left
+  docker compose "${cluster_files[@]}" up --build --wait
   node scripts/kafka-replicas.mjs orders 3
   # Two instances cannot share a host port, so the order is placed and followed from inside the network.
   local inside=(-e ORDER_URL=http://order:3001 -e PAYMENT_URL=http://payment:3002
     -e INVENTORY_URL=http://inventory:3003 -e SHIPPING_URL=http://shipping:3004)
-  docker compose "${files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
+  docker compose "${cluster_files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
   say "a broker stopped and one instance of payment killed; the next order must complete all the same"
-  docker compose "${files[@]}" stop kafka-2
-  docker kill "$(docker compose "${files[@]}" ps -q payment | head -n 1)" >/dev/null
-  docker compose "${files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
+  docker compose "${cluster_files[@]}" stop kafka-2
+  docker kill "$(docker compose "${cluster_files[@]}" ps -q payment | head -n 1)" >/dev/null
+  docker compose "${cluster_files[@]}" exec -T "${inside[@]}" order node --input-type=module - <scripts/readme-order.mjs
 }
 
 # The runtime images hold what runs and nothing else: no root user, no devDependencies, no TypeScript sources.

@@ -7,7 +7,7 @@ import { noFaults, type FaultInjector } from '@saga/runtime';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
 import { ConfigError, type ServiceConfig } from './config.js';
-import { databaseOptions } from './database.js';
+import { databaseOptions, migratedDataSource } from './database.js';
 import { MessagingModule } from './messaging.module.js';
 
 export type SagaServiceOptions = {
@@ -41,7 +41,10 @@ export class SagaServiceModule {
       module: SagaServiceModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, entities, [...viewMigrations, ...migrations])),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => databaseOptions(config.DATABASE_URL, entities, [...viewMigrations, ...migrations]),
+          dataSourceFactory: (options) => migratedDataSource(options!),
+        }),
         MessagingModule.forRoot({
           serviceName,
           kafkaBrokers: config.KAFKA_BROKERS,
