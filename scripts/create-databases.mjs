@@ -1,9 +1,13 @@
 // Creates one database per service on the Postgres server at POSTGRES_URL (idempotent).
 // With --check it only verifies that the server answers; with --drop it drops them (and everything in them).
+// They are saga_order, saga_payment, ...; SAGA_DATABASE_PREFIX names another set (the benchmark uses bench_).
 import pg from 'pg';
 
 export const SERVICES = ['order', 'payment', 'inventory', 'shipping'];
 const serverUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const prefix = process.env.SAGA_DATABASE_PREFIX ?? 'saga_';
+if (!/^[a-z_][a-z0-9_]*$/.test(prefix))
+  throw new Error(`SAGA_DATABASE_PREFIX "${prefix}" must be lower case letters, digits and _`);
 const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
 
 try {
@@ -18,12 +22,12 @@ try {
     console.log(`postgres: ready at ${new URL(serverUrl).host}`);
   } else if (process.argv.includes('--drop')) {
     for (const service of SERVICES) {
-      await client.query(`DROP DATABASE IF EXISTS saga_${service} WITH (FORCE)`);
-      console.log(`postgres: database saga_${service} dropped`);
+      await client.query(`DROP DATABASE IF EXISTS ${prefix}${service} WITH (FORCE)`);
+      console.log(`postgres: database ${prefix}${service} dropped`);
     }
   } else {
     for (const service of SERVICES) {
-      const name = `saga_${service}`;
+      const name = `${prefix}${service}`;
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
       console.log(`postgres: database ${name} ${rowCount === 0 ? 'created' : 'exists'}`);

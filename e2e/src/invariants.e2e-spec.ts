@@ -10,6 +10,8 @@
  * Every service runs as INVARIANT_INSTANCES instances (2 unless set), which share its database, its consumer
  * groups and its relay lanes; the chaos kills single instances, so partitions and lanes change hands mid-saga.
  * The test suite places INVARIANT_ORDERS orders (40 unless set); `npm run invariants` is the full run (300).
+ * With INVARIANT_RATE (orders per second) they are placed on that schedule instead, as the benchmark places them:
+ * `INVARIANT_RATE=20 INVARIANT_ORDERS=1200 npm run invariants` checks the books after a minute at 20/s.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Chaos } from './support/chaos.js';
@@ -19,6 +21,7 @@ import { report, Workload } from './support/workload.js';
 
 const ORDERS = Number(process.env.INVARIANT_ORDERS ?? 40);
 const INSTANCES = Number(process.env.INVARIANT_INSTANCES ?? 2);
+const RATE = process.env.INVARIANT_RATE ? Number(process.env.INVARIANT_RATE) : undefined;
 
 let saga: SagaServices;
 let client: SagaClient;
@@ -51,8 +54,9 @@ it(
     chaos.start();
     try {
       await workload.injectPoison();
+      if (RATE) await workload.placeAtRate(ORDERS, RATE);
       // About two seconds between a client's orders: the run lasts long enough for the services to crash many times.
-      await workload.placeMany(ORDERS, { concurrency: 4, pauseMs: 4_000 });
+      else await workload.placeMany(ORDERS, { concurrency: 4, pauseMs: 4_000 });
     } finally {
       await chaos.stop();
     }
@@ -60,7 +64,7 @@ it(
     const checks = await workload.check();
 
     process.stdout.write(
-      `\nInvariant run: ${ORDERS} orders and ${workload.poison.length} poison records, ${INSTANCES} instance(s) ` +
+      `\nInvariant run: ${ORDERS} orders${RATE ? ` at ${RATE}/s` : ''} and ${workload.poison.length} poison records, ${INSTANCES} instance(s) ` +
         `per service, in ` +
         `${Math.round((Date.now() - started) / 1000)} s, ${chaos.kills} services killed, ` +
         `${chaos.faultCrashes} crashed at a fault point\n  ${chaos.events.join(', ') || 'no crash'}\n` +

@@ -194,6 +194,33 @@ describe('the HTTP surface', () => {
     }
   });
 
+  it('every service times each hop of an event on /metrics, and a saga moves every one of them', async () => {
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          SERVICE_NAMES.map(async (name) => {
+            const response = await fetch(`${saga.url(name)}/metrics`);
+            expect(response.headers.get('content-type')).toContain('text/plain');
+            const text = await response.text();
+            const hops = [...text.matchAll(/^saga_hop_seconds_count\{hop="(\w+)"\} (\d+)$/gm)];
+            return [name, Object.fromEntries(hops.map(([, hop, count]) => [hop, Number(count)]))];
+          }),
+        ),
+      );
+    const before = await counts();
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+    await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
+
+    // Every service handles an event of this saga and publishes one (the order service its snapshots too).
+    const hops = ['relay_wait', 'publish', 'delivery', 'handler', 'offset_commit'];
+    await eventually(
+      counts,
+      (now) => SERVICE_NAMES.every((name) => hops.every((hop) => (now[name]![hop] ?? 0) > (before[name]![hop] ?? 0))),
+      { what: `every hop of every service counted again (before: ${JSON.stringify(before)})` },
+    );
+  });
+
   it('lists orders newest first, with paging', async () => {
     const customer = await client.customerWithLimit(LIMIT);
     const sku = await client.stockedSku(10);

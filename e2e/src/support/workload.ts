@@ -85,6 +85,21 @@ export class Workload {
   }
 
   /**
+   * Places `count` orders at `perSecond`, on a schedule (open loop): each order is sent at its time whether or not
+   * the earlier ones have been answered, as the benchmark places them (docs/benchmarks.md).
+   */
+  async placeAtRate(count: number, perSecond: number): Promise<void> {
+    const started = Date.now();
+    const placed: Promise<string>[] = [];
+    for (let i = 0; i < count; i++) {
+      const due = started + (i * 1000) / perSecond;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      placed.push(this.place(SCENARIOS[i % SCENARIOS.length]!));
+    }
+    await Promise.all(placed);
+  }
+
+  /**
    * Places one order, retrying with the same Idempotency-Key until the order service answers 201: it may be down,
    * or its database may be, and a retry must not place a second order.
    */

@@ -14,7 +14,7 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { describeEvent, isCompensation, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
-import { retry, type FaultInjector } from '@saga/runtime';
+import { recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -144,7 +144,9 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    // One message at a time per partition; its offset is resolved, and committed, once it has been handled.
+    // One message at a time per partition; its offset is resolved once it has been handled, and the batch's
+    // resolved offsets are committed together after its last message: a crash redelivers at most the rest of a
+    // batch, which the inbox turns into no-ops, and a busy partition commits once per batch, not once per event.
     // kafkajs resolves the last message of a batch past the transaction markers that follow it, and commits
     // batches of markers (or of aborted records) by itself: the group's offsets reach the end of the topic.
     await consumer.run({
@@ -154,11 +156,12 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         for (const message of batch.messages) {
-          if (!isRunning() || isStale()) return;
+          if (!isRunning() || isStale()) return; // kafkajs commits what was resolved so far
+          recordHop('delivery', Date.now() - Number(message.timestamp));
           await this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat });
           resolveOffset(message.offset);
-          await commitOffsetsIfNecessary();
         }
+        await timeHop('offset_commit', () => commitOffsetsIfNecessary());
       },
     });
   }
@@ -261,11 +264,13 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     const handler = this.getHandlerByPattern(event.type);
     if (!handler) return 'ignored'; // a type on a subscribed topic that this service does not react to
 
-    return this.dataSource.transaction(async (transaction) => {
-      if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
-      const result = await handler(event, new InboxContext([transaction, position]));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      return 'applied';
-    });
+    return timeHop('handler', () =>
+      this.dataSource.transaction(async (transaction) => {
+        if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
+        const result = await handler(event, new InboxContext([transaction, position]));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        return 'applied';
+      }),
+    );
   }
 }

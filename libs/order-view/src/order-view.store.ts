@@ -45,7 +45,7 @@ export class OrderViewStore {
 
   /**
    * Applies the records of one batch of one partition, and moves the partition's position to `nextOffset`, in one
-   * transaction. Per key: a tombstone is final (order ids are never reused), so it wins over any snapshot and
+   * statement (so one transaction, and one round trip). Per key: a tombstone is final (order ids are never reused), so it wins over any snapshot and
    * leaves a marker that no snapshot replaces; otherwise the highest version wins, here and against the row, so a
    * redelivered or stale snapshot changes nothing.
    */
@@ -59,40 +59,35 @@ export class OrderViewStore {
     const snapshots = [...latest.values()].filter((snapshot): snapshot is OrderSnapshot => snapshot !== null);
     const erased = [...latest].filter(([, snapshot]) => snapshot === null).map(([orderId]) => orderId);
 
-    await this.dataSource.transaction(async (transaction) => {
-      if (snapshots.length > 0) {
-        await transaction.query(
-          `INSERT INTO order_view (order_id, version, status, customer_id, snapshot)
-           SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::uuid[], $5::jsonb[])
-           ON CONFLICT (order_id) DO UPDATE
-             SET version = EXCLUDED.version, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
-                 snapshot = EXCLUDED.snapshot, applied_at = now()
-             WHERE order_view.version < EXCLUDED.version AND NOT order_view.erased`,
-          [
-            snapshots.map((snapshot) => snapshot.orderId),
-            snapshots.map((snapshot) => snapshot.version),
-            snapshots.map((snapshot) => snapshot.status),
-            snapshots.map((snapshot) => snapshot.customerId),
-            snapshots.map((snapshot) => JSON.stringify(snapshot)),
-          ],
-        );
-      }
-      if (erased.length > 0) {
-        await transaction.query(
-          `INSERT INTO order_view (order_id, version, erased)
-           SELECT order_id, 0, true FROM unnest($1::uuid[]) AS order_id
-           ON CONFLICT (order_id) DO UPDATE
-             SET erased = true, status = NULL, customer_id = NULL, snapshot = NULL, applied_at = now()`,
-          [erased],
-        );
-      }
-      await transaction.query(
-        `INSERT INTO order_view_position (partition, next_offset) VALUES ($1, $2)
-         ON CONFLICT (partition) DO UPDATE
-           SET next_offset = GREATEST(order_view_position.next_offset, EXCLUDED.next_offset)`,
-        [partition, nextOffset.toString()],
-      );
-    });
+    // One statement, so one round trip, and atomic on its own: the rows and the position move together.
+    await this.dataSource.query(
+      `WITH applied AS (
+         INSERT INTO order_view (order_id, version, status, customer_id, snapshot)
+         SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::uuid[], $5::jsonb[])
+         ON CONFLICT (order_id) DO UPDATE
+           SET version = EXCLUDED.version, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
+               snapshot = EXCLUDED.snapshot, applied_at = now()
+           WHERE order_view.version < EXCLUDED.version AND NOT order_view.erased
+       ), erased AS (
+         INSERT INTO order_view (order_id, version, erased)
+         SELECT order_id, 0, true FROM unnest($6::uuid[]) AS order_id
+         ON CONFLICT (order_id) DO UPDATE
+           SET erased = true, status = NULL, customer_id = NULL, snapshot = NULL, applied_at = now()
+       )
+       INSERT INTO order_view_position (partition, next_offset) VALUES ($7, $8)
+       ON CONFLICT (partition) DO UPDATE
+         SET next_offset = GREATEST(order_view_position.next_offset, EXCLUDED.next_offset)`,
+      [
+        snapshots.map((snapshot) => snapshot.orderId),
+        snapshots.map((snapshot) => snapshot.version),
+        snapshots.map((snapshot) => snapshot.status),
+        snapshots.map((snapshot) => snapshot.customerId),
+        snapshots.map((snapshot) => JSON.stringify(snapshot)),
+        erased,
+        partition,
+        nextOffset.toString(),
+      ],
+    );
   }
 
   /** The view must be built from the log: it is empty, or a rebuild began and did not get to empty it. */

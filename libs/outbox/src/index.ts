@@ -1,4 +1,4 @@
 export { Outbox, type OutboxRecord } from './outbox.js';
-export { type LaneClients } from './lane-producers.js';
+export { laneProducerConfig, type LaneClients } from './lane-producers.js';
 export { OutboxRelay, defaultRelayOptions, toTopicMessages, type RelayOptions } from './outbox-relay.js';
 export { outboxMigrations } from './migrations/index.js';

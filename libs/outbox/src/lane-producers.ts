@@ -19,7 +19,14 @@
  */
 import { Logger } from '@nestjs/common';
 import { LazyConnection } from '@saga/runtime';
-import type { Admin, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Producer,
+  type ProducerConfig,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The relay's Kafka: a producer per lane, given its transactional id, and an admin client. */
@@ -27,6 +34,24 @@ export type LaneClients = {
   producer(transactionalId: string): Producer;
   admin(): Admin;
 };
+
+/** How a lane's producer is configured: give it to `kafka.producer(...)` in `LaneClients.producer`. */
+export function laneProducerConfig(transactionalId: string, sendTimeLimitMs: number): ProducerConfig {
+  return {
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // An open transaction holds back every reader of its partitions; one the relay left behind (a crash mid-send)
+    // is aborted by the lane's next producer, or by the broker after this long.
+    transactionTimeout: 2 * sendTimeLimitMs,
+    // A transaction begun right after the last one committed is refused (CONCURRENT_TRANSACTIONS) until the broker
+    // has written the last one's markers, a few milliseconds. kafkajs retries that like any error, first after
+    // `initialRetryTime`: with the client's 200 ms every batch of a busy lane waited that long.
+    retry: { initialRetryTime: 5, maxRetryTime: 2_000, retries: 12 },
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  };
+}
 
 export class LaneProducers {
   private readonly logger = new Logger(LaneProducers.name);

@@ -14,7 +14,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PgListener, retry, type FaultInjector } from '@saga/runtime';
+import { PgListener, recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
 import type { Message, TopicMessages } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LaneProducers, type LaneClients } from './lane-producers.js';
@@ -49,7 +49,7 @@ export const defaultRelayOptions: RelayOptions = {
   maxRecordBytes: 1_000_000, // the broker's default message.max.bytes is 1 MiB, batch overhead included
   sendTimeLimitMs: 15_000,
   transactionalIdPrefix: 'saga',
-  concurrency: 4,
+  concurrency: 8,
   pollIntervalMs: 1_000,
   retentionMs: 24 * 60 * 60 * 1_000,
   cleanupIntervalMs: 60_000,
@@ -63,6 +63,7 @@ type OutboxRow = {
   event_type: string;
   payload: unknown;
   headers: Record<string, string>;
+  created_at: Date;
 };
 
 /** A row as it goes out, with its size on the wire (near enough: Kafka's own framing adds a few bytes). */
@@ -122,7 +123,10 @@ export class OutboxRelay {
     await this.producers.closeAll();
   }
 
-  /** Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published. */
+  /**
+   * Publishes what is pending now, until nothing is left that this relay may take. Returns the rows published.
+   * `concurrency` lanes are drained at a time, each batch after batch on its own: a slow lane holds up no other.
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -130,29 +134,39 @@ export class OutboxRelay {
       const lanes: { lane: number }[] = await this.dataSource.query(
         `SELECT DISTINCT lane FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL`,
       );
+      const queue = lanes.map(({ lane }) => lane);
       let published = 0;
-      for (let i = 0; i < lanes.length; i += this.options.concurrency) {
-        // allSettled: when one lane fails, the others still finish (and release their locks) before drain returns.
-        const results = await Promise.allSettled(
-          lanes.slice(i, i + this.options.concurrency).map(({ lane }) => this.drainLane(lane)),
-        );
-        const failed = results.find((result) => result.status === 'rejected');
-        if (failed) throw failed.reason;
-        published += results.reduce((sum, result) => sum + (result as PromiseFulfilledResult<number>).value, 0);
-      }
+      let failure: { error: unknown } | undefined;
+      const worker = async () => {
+        for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
+          try {
+            const { published: sent, more } = await this.drainLane(lane);
+            published += sent;
+            if (more) queue.push(lane); // its next batch
+          } catch (error) {
+            // The other lanes still finish (and release their locks) before drain fails.
+            failure ??= { error };
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+      if (failure) throw failure.error;
       total += published;
       if (published === 0) return total;
     }
   }
 
-  /** Publishes the lane's next batch, unless another relay holds the lane. Returns the rows it took care of. */
-  private async drainLane(lane: number): Promise<number> {
+  /**
+   * Publishes the lane's next batch, unless another relay holds the lane. Returns the rows it took care of, and
+   * whether the lane may hold more (the batch was cut short by its bounds).
+   */
+  private async drainLane(lane: number): Promise<{ published: number; more: boolean }> {
     return this.dataSource.transaction(async (transaction) => {
       const [{ locked }] = await transaction.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
         LockNamespace.relayLane,
         lane,
       ]);
-      if (!locked) return 0; // another relay is draining this lane
+      if (!locked) return { published: 0, more: false }; // another relay is draining this lane
       const changedHands: unknown[] = await transaction.query(
         `INSERT INTO outbox_lane_owner (lane, relay) VALUES ($1, $2)
          ON CONFLICT (lane) DO UPDATE SET relay = EXCLUDED.relay WHERE outbox_lane_owner.relay <> EXCLUDED.relay
@@ -161,42 +175,47 @@ export class OutboxRelay {
       );
       if (changedHands.length > 0) this.producers.renew(lane);
 
+      const limit = this.oneRowAtATime.has(lane) ? 1 : this.options.batchSize;
       const rows: OutboxRow[] = await transaction.query(
-        `SELECT id, topic, message_key, event_type, payload, headers FROM outbox
+        `SELECT id, topic, message_key, event_type, payload, headers, created_at FROM outbox
          WHERE lane = $1 AND published_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT $2`,
-        [lane, this.oneRowAtATime.has(lane) ? 1 : this.options.batchSize],
+        [lane, limit],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { published: 0, more: false };
       const outgoing = rows.map(toOutgoing);
       const first = outgoing[0]!;
       if (first.bytes > this.options.maxRecordBytes) {
-        return this.setAside(transaction, first, `${first.bytes} bytes, more than ${this.options.maxRecordBytes}`);
+        await this.setAside(transaction, first, `${first.bytes} bytes, more than ${this.options.maxRecordBytes}`);
+        return { published: 1, more: true };
       }
       const batch = upToBytes(outgoing, this.options.maxBatchBytes);
+      const now = Date.now();
+      for (const row of rows.slice(0, batch.length)) recordHop('relay_wait', now - row.created_at.getTime());
 
       await this.faults.at('relay.before-send');
       try {
         const waves = inWaves(batch).map((wave) => toTopicMessages(wave, this.options.topicPrefix));
-        await this.producers.publish(lane, waves);
+        await timeHop('publish', () => this.producers.publish(lane, waves));
       } catch (error) {
         if (!refusedAsTooLarge(error)) throw error;
         if (batch.length > 1) {
           this.oneRowAtATime.add(lane);
           throw error;
         }
-        return this.setAside(transaction, first, `the broker refused it: ${(error as Error).message}`);
+        await this.setAside(transaction, first, `the broker refused it: ${(error as Error).message}`);
+        return { published: 1, more: true };
       }
       this.oneRowAtATime.delete(lane);
       await this.faults.at('relay.after-send');
       await transaction.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         batch.map((row) => row.id),
       ]);
-      return batch.length;
+      return { published: batch.length, more: batch.length < rows.length || rows.length === limit };
     });
   }
 
   /** Takes a row out of the pending ones for good, with the reason; a human decides what becomes of it. */
-  private async setAside(transaction: EntityManager, row: Outgoing, reason: string): Promise<number> {
+  private async setAside(transaction: EntityManager, row: Outgoing, reason: string): Promise<void> {
     await transaction.query(`UPDATE outbox SET set_aside_at = now(), set_aside_reason = $2 WHERE id = $1`, [
       row.id,
       reason,
@@ -204,7 +223,6 @@ export class OutboxRelay {
     this.logger.error(
       `set aside outbox row ${row.id} (${row.type} for ${row.key} to ${row.topic}), it can never be sent: ${reason}`,
     );
-    return 1;
   }
 
   private async run(): Promise<void> {

@@ -61,14 +61,19 @@ export class Outbox {
       keys,
     ]);
 
-    // Ids are drawn in the order of the rows below, which is the order of `records`.
+    // Ids are drawn in the order of the rows below, which is the order of `records`. The NOTIFY, in the same
+    // statement (one round trip), is delivered only if the transaction commits: it wakes the relay at once instead
+    // of at its next poll.
     await transaction.query(
-      `INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, lane)
-       SELECT e.event_id, e.topic, e.message_key, e.event_type, e.payload, e.headers,
-              ((hashtext(e.message_key)::bigint + 2147483648) % $7)::smallint
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
-         WITH ORDINALITY AS e(event_id, topic, message_key, event_type, payload, headers, position)
-       ORDER BY e.position`,
+      `WITH inserted AS (
+         INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, lane, created_at)
+         SELECT e.event_id, e.topic, e.message_key, e.event_type, e.payload, e.headers,
+                ((hashtext(e.message_key)::bigint + 2147483648) % $7)::smallint, clock_timestamp()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
+           WITH ORDINALITY AS e(event_id, topic, message_key, event_type, payload, headers, position)
+         ORDER BY e.position
+       )
+       SELECT pg_notify($8, '')`,
       [
         records.map((record) => record.id),
         records.map((record) => record.topic),
@@ -77,11 +82,9 @@ export class Outbox {
         records.map((record) => (record.payload === null ? null : JSON.stringify(record.payload))),
         records.map((record) => JSON.stringify(record.headers ?? {})),
         OUTBOX_LANES,
+        OUTBOX_CHANNEL,
       ],
     );
-
-    // Delivered only if the transaction commits; wakes the relay at once instead of at its next poll.
-    await transaction.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
   }
 
   /** The transaction `transaction` belongs to; an outbox row written outside one could outlive a rolled-back change. */

@@ -19,11 +19,12 @@ import {
 } from '@saga/inbox';
 import { createKafka, provisionTopics, withAdmin } from '@saga/kafka';
 import { brokenOnPurpose } from '@saga/lab';
-import { defaultRelayOptions, Outbox, OutboxRelay, type RelayOptions } from '@saga/outbox';
+import { defaultRelayOptions, laneProducerConfig, Outbox, OutboxRelay, type RelayOptions } from '@saga/outbox';
 import { noFaults, type FaultInjector } from '@saga/runtime';
 import { Kafka, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 
 export type MessagingModuleOptions = {
   /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
@@ -90,7 +91,7 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       global: true,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
@@ -115,16 +116,7 @@ export class MessagingModule {
               dataSource,
               {
                 producer: (transactionalId) =>
-                  kafka.producer({
-                    transactionalId,
-                    idempotent: true,
-                    maxInFlightRequests: 1,
-                    // An open transaction holds back every reader of its partitions; one the relay left behind (a
-                    // crash mid-send) is aborted by the lane's next producer, or by the broker after this long.
-                    transactionTimeout: 2 * relay.sendTimeLimitMs,
-                    allowAutoTopicCreation: false,
-                    createPartitioner: Partitioners.DefaultPartitioner,
-                  }),
+                  kafka.producer(laneProducerConfig(transactionalId, relay.sendTimeLimitMs)),
                 admin: () => kafka.admin(),
               },
               { ...relay, transactionalIdPrefix: options.consumer?.groupId ?? options.serviceName },

@@ -10,3 +10,4 @@ export {
   type FaultInjector,
   type FaultPoint,
 } from './fault-hook.js';
+export { hops, metricsRegistry, recordHop, timeHop, type Hop } from './metrics.js';

@@ -1,0 +1,129 @@
+// The saga under load. Orders are placed open-loop: on a schedule of `rate` per second, whether or not the earlier
+// ones have ended (a closed loop, placing the next when the last ends, would slow down with the system and hide
+// its queueing). Each order's end is read where every service reads it, on the compacted `orders` topic: the
+// first snapshot with status COMPLETED or CANCELLED. Latency is from sending `POST /orders` to receiving that
+// snapshot.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { summary } from './stats.mjs';
+
+export const BENCH_SKU = 'BENCH-1';
+const TERMINAL = new Set(['COMPLETED', 'CANCELLED']);
+
+/** Follows `orders` from its end: resolves each watched order's end time. */
+export class OrderEnds {
+  #ends = new Map(); // orderId -> { at, status } once ended
+  #consumer;
+
+  static async start(kafka, topic) {
+    const ends = new OrderEnds();
+    ends.#consumer = kafka.consumer({ groupId: `bench.order-ends.${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await ends.#consumer.connect();
+    await ends.#consumer.subscribe({ topics: [topic], fromBeginning: false });
+    const joined = new Promise((resolve) => {
+      const off = ends.#consumer.on(ends.#consumer.events.GROUP_JOIN, () => (off(), resolve()));
+    });
+    await ends.#consumer.run({
+      eachBatch: async ({ batch }) => {
+        const at = performance.now();
+        for (const message of batch.messages) {
+          if (!message.value) continue;
+          const { orderId, status, reason } = JSON.parse(message.value.toString());
+          if (TERMINAL.has(status) && !ends.#ends.has(orderId)) ends.#ends.set(orderId, { at, status, reason });
+        }
+      },
+    });
+    await joined;
+    return ends;
+  }
+
+  endOf(orderId) {
+    return this.#ends.get(orderId);
+  }
+
+  async stop() {
+    await this.#consumer.disconnect();
+  }
+}
+
+/**
+ * Places orders at `rate` per second for `warmupS + holdS` seconds, then waits up to `drainS` for the last to end.
+ * Only the orders placed during the hold count. Returns latency figures, the share of orders ended, and what the
+ * observer sampled every second meanwhile (`observe()`, e.g. outbox backlog and resources).
+ */
+export async function runStep({ orderUrl, ends, rate, warmupS, holdS, drainS, observe }) {
+  const placed = []; // { orderId?, sentAt, counted, failed? }
+  const started = performance.now();
+  const total = Math.round(rate * (warmupS + holdS));
+  const warmupCount = Math.round(rate * warmupS);
+  const samples = [];
+  const sampler = setInterval(async () => samples.push(await observe()), 1_000);
+  try {
+    let next = 0;
+    while (next < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      for (; next < due; next++) placed.push(place(orderUrl, next >= warmupCount));
+      await sleep(Math.max(1, 1000 / rate / 2));
+    }
+    const results = await Promise.all(placed);
+    const counted = results.filter((order) => order.counted);
+    const deadline = performance.now() + drainS * 1000;
+    while (performance.now() < deadline && counted.some((order) => order.orderId && !ends.endOf(order.orderId))) {
+      await sleep(100);
+    }
+    const latencies = [];
+    const outcomes = {};
+    for (const order of counted) {
+      const end = order.orderId && ends.endOf(order.orderId);
+      if (!end) continue;
+      latencies.push(end.at - order.sentAt);
+      const outcome = end.status === 'COMPLETED' ? 'COMPLETED' : `CANCELLED ${end.reason}`;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+    const placedAt = counted.map((order) => order.sentAt);
+    const heldS = (Math.max(...placedAt) - Math.min(...placedAt)) / 1000 || holdS;
+    return {
+      rate,
+      offered: counted.length,
+      achievedRate: counted.length / heldS,
+      refused: counted.filter((order) => order.failed).length,
+      ended: latencies.length,
+      endedShare: counted.length === 0 ? 0 : latencies.length / counted.length,
+      outcomes,
+      latency: summary(latencies),
+      samples,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function place(orderUrl, counted) {
+  const sentAt = performance.now();
+  try {
+    const response = await fetch(`${orderUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        customerId: randomUUID(), // a new customer each time: the default credit, never declined
+        items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 100 }],
+        shippingAddress: { name: 'Bench', line1: '1 Load Street', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+      }),
+    });
+    if (!response.ok) return { sentAt, counted, failed: `${response.status} ${await response.text()}` };
+    const { orderId } = await response.json();
+    return { orderId, sentAt, counted };
+  } catch (error) {
+    return { sentAt, counted, failed: error.message };
+  }
+}
+
+/** Stock for every order the benchmark will place, and nothing else to set up. */
+export async function stockUp(inventoryUrl) {
+  const response = await fetch(`${inventoryUrl}/stock/${BENCH_SKU}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ available: 1_000_000_000 }),
+  });
+  if (!response.ok) throw new Error(`PUT /stock/${BENCH_SKU} answered ${response.status}: ${await response.text()}`);
+}
