@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { unreadPartitions } from '@saga/kafka';
+import { hops } from '@saga/runtime';
 import { anOrder, eventually } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { request } from './support/http.js';
@@ -202,8 +203,8 @@ describe('the HTTP surface', () => {
             const response = await fetch(`${saga.url(name)}/metrics`);
             expect(response.headers.get('content-type')).toContain('text/plain');
             const text = await response.text();
-            const hops = [...text.matchAll(/^saga_hop_seconds_count\{hop="(\w+)"\} (\d+)$/gm)];
-            return [name, Object.fromEntries(hops.map(([, hop, count]) => [hop, Number(count)]))];
+            const counted = [...text.matchAll(/^saga_hop_seconds_count\{hop="(\w+)"\} (\d+)$/gm)];
+            return [name, Object.fromEntries(counted.map(([, hop, count]) => [hop, Number(count)]))];
           }),
         ),
       );
@@ -213,7 +214,6 @@ describe('the HTTP surface', () => {
     await client.untilStatus(orderId, 'COMPLETED', 'CANCELLED');
 
     // Every service handles an event of this saga and publishes one (the order service its snapshots too).
-    const hops = ['relay_wait', 'publish', 'delivery', 'handler', 'offset_commit'];
     await eventually(
       counts,
       (now) => SERVICE_NAMES.every((name) => hops.every((hop) => (now[name]![hop] ?? 0) > (before[name]![hop] ?? 0))),

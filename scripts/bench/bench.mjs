@@ -44,17 +44,27 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
   },
 });
-const list = (value) => value.split(',').map(Number);
+/** A number from the command line, or a message that names the option and what it takes. */
+function count(option, value, { min = 1, max = Infinity } = {}) {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < min || number > max) {
+    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
+    console.error(`bench: --${option} takes a number ${range}, not "${value}" (see the top of this file)`);
+    process.exit(2);
+  }
+  return number;
+}
+const list = (option, value, range) => value.split(',').map((item) => count(option, item, range));
 const settings = {
   mode: args.compose ? 'compose' : 'local',
-  instances: list(args.instances ?? (args.smoke || args.compose ? '1' : '1,2')),
-  loads: list(args.loads ?? (args.smoke ? '5,10' : '10,20,50,100,200')),
-  primeS: Number(args.prime ?? (args.smoke ? 2 : 60)),
-  warmupS: Number(args.warmup ?? (args.smoke ? 1 : 10)),
-  holdS: Number(args.hold ?? (args.smoke ? 3 : 60)),
-  drainS: Number(args.drain ?? 30),
-  floorSeconds: Number(args['floor-seconds'] ?? (args.smoke ? 1 : 5)),
-  relayRows: Number(args['relay-rows'] ?? (args.smoke ? 1_000 : 20_000)),
+  instances: list('instances', args.instances ?? (args.smoke || args.compose ? '1' : '1,2'), { min: 1, max: 9 }),
+  loads: list('loads', args.loads ?? (args.smoke ? '5,10' : '10,20,50,100,200')),
+  primeS: count('prime', args.prime ?? (args.smoke ? 2 : 60), { min: 0 }),
+  warmupS: count('warmup', args.warmup ?? (args.smoke ? 1 : 10), { min: 0 }),
+  holdS: count('hold', args.hold ?? (args.smoke ? 3 : 60)),
+  drainS: count('drain', args.drain ?? 30),
+  floorSeconds: count('floor-seconds', args['floor-seconds'] ?? (args.smoke ? 1 : 5)),
+  relayRows: count('relay-rows', args['relay-rows'] ?? (args.smoke ? 1_000 : 20_000)),
   out: args.out ?? (args.smoke ? join(root, '.local/bench/benchmarks.md') : join(root, 'docs/benchmarks.md')),
 };
 if (settings.mode === 'compose' && settings.instances.some((n) => n !== 1)) {
