@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@saga/platform';
-import { loadInventoryConfig } from './config.js';
-import { InventoryModule } from './inventory.module.js';
+import { startTracing } from '@saga/telemetry/sdk';
+
+// Before the service loads: tracing (off unless OTEL_* variables ask for it) wraps pg and http as they load.
+startTracing('inventory');
+const { runService } = await import('@saga/platform');
+const { loadInventoryConfig } = await import('./config.js');
+const { InventoryModule } = await import('./inventory.module.js');
 
 await runService('inventory', () => {
   const config = loadInventoryConfig();

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@saga/platform';
-import { loadOrderConfig } from './config.js';
-import { OrderModule } from './order.module.js';
+import { startTracing } from '@saga/telemetry/sdk';
+
+// Before the service loads: tracing (off unless OTEL_* variables ask for it) wraps pg and http as they load.
+startTracing('order');
+const { runService } = await import('@saga/platform');
+const { loadOrderConfig } = await import('./config.js');
+const { OrderModule } = await import('./order.module.js');
 
 await runService('order', () => {
   const config = loadOrderConfig();

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@saga/platform';
-import { loadPaymentConfig } from './config.js';
-import { PaymentModule } from './payment.module.js';
+import { startTracing } from '@saga/telemetry/sdk';
+
+// Before the service loads: tracing (off unless OTEL_* variables ask for it) wraps pg and http as they load.
+startTracing('payment');
+const { runService } = await import('@saga/platform');
+const { loadPaymentConfig } = await import('./config.js');
+const { PaymentModule } = await import('./payment.module.js');
 
 await runService('payment', () => {
   const config = loadPaymentConfig();

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@saga/platform';
-import { loadShippingConfig } from './config.js';
-import { ShippingModule } from './shipping.module.js';
+import { startTracing } from '@saga/telemetry/sdk';
+
+// Before the service loads: tracing (off unless OTEL_* variables ask for it) wraps pg and http as they load.
+startTracing('shipping');
+const { runService } = await import('@saga/platform');
+const { loadShippingConfig } = await import('./config.js');
+const { ShippingModule } = await import('./shipping.module.js');
 
 await runService('shipping', () => {
   const config = loadShippingConfig();

@@ -15,6 +15,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { describeEvent, isCompensation, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
 import { recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
+import { inSpanFrom, SpanKind } from '@saga/telemetry';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -27,6 +28,8 @@ import { EventRejectedError } from './on-event.js';
 export type ConsumerOptions = {
   /** Kafka consumer group, and the inbox's name for this consumer. */
   groupId: string;
+  /** Who handles the events, in span names ("payment handles OrderPlaced"); the group id when not given. */
+  participant?: string;
   /** Partitions processed in parallel; each partition stays strictly sequential. */
   partitionsConsumedConcurrently: number;
   retryInitialMs: number;
@@ -199,18 +202,45 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>): Promise<void> {
     const position: MessagePosition = { topic, partition, offset: message.offset };
     const parsed = parseEvent(message.value, message.key);
-    const outcome = parsed.ok
-      ? await this.processWithRetry(parsed.event, position, heartbeat)
-      : { rejected: parsed.reason };
+    const participant = this.options.participant ?? this.options.groupId;
+    // The handler's span continues the trace the record carries (see @saga/telemetry), so a redelivered copy
+    // lands in the same trace as the first; the handler's outbox rows carry it on.
+    const name = parsed.ok ? `${participant} handles ${parsed.event.type}` : `${participant} rejects a record`;
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.kafka.offset': Number(message.offset),
+      'messaging.consumer.group.name': this.options.groupId,
+      ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
+      ...(parsed.ok
+        ? {
+            'saga.order_id': parsed.event.orderId,
+            'saga.event_id': parsed.event.id,
+            'saga.event_type': parsed.event.type,
+            'saga.compensation': isCompensation(parsed.event.type),
+          }
+        : {}),
+    };
+    await inSpanFrom(message.headers ?? {}, name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      const outcome = parsed.ok
+        ? await this.processWithRetry(parsed.event, position, heartbeat)
+        : { rejected: parsed.reason };
 
-    if (typeof outcome === 'object') {
-      const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
-      await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
-        this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
-      );
-    } else if (parsed.ok && outcome !== 'ignored') {
-      this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
-    }
+      if (typeof outcome === 'object') {
+        const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
+        span.setAttributes({ 'saga.outcome': 'dead-lettered', 'saga.dead_letter_reason': reason });
+        await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
+          this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
+        );
+      } else {
+        span.setAttribute('saga.outcome', outcome);
+        if (parsed.ok && outcome !== 'ignored') {
+          this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
+        }
+      }
+    });
   }
 
   private async processWithRetry(

@@ -15,6 +15,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PgListener, recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
+import { failed, SpanKind, startSpanFrom } from '@saga/telemetry';
 import type { Message, TopicMessages } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LaneProducers, type LaneClients } from './lane-producers.js';
@@ -193,10 +194,25 @@ export class OutboxRelay {
       for (const row of rows.slice(0, batch.length)) recordHop('relay_wait', now - row.created_at.getTime());
 
       await this.faults.at('relay.before-send');
+      // A span per record, in the trace its row was written in; the record carries it on to its consumers.
+      const sends = batch.map((row) => {
+        const { span, headers } = startSpanFrom(row.headers ?? {}, `publish ${row.topic}`, {
+          kind: SpanKind.PRODUCER,
+          attributes: publishAttributes(row, this.options.topicPrefix),
+        });
+        return { span, row: { ...row, headers: { ...row.headers, ...headers } } };
+      });
       try {
-        const waves = inWaves(batch).map((wave) => toTopicMessages(wave, this.options.topicPrefix));
+        const waves = inWaves(sends.map(({ row }) => row)).map((wave) =>
+          toTopicMessages(wave, this.options.topicPrefix),
+        );
         await timeHop('publish', () => this.producers.publish(lane, waves));
+        for (const { span } of sends) span.end();
       } catch (error) {
+        for (const { span } of sends) {
+          failed(span, error);
+          span.end();
+        }
         if (!refusedAsTooLarge(error)) throw error;
         if (batch.length > 1) {
           this.oneRowAtATime.add(lane);
@@ -315,6 +331,16 @@ const toOutgoing = (row: OutboxRow): Outgoing => {
     bytes: Buffer.byteLength(row.message_key) + Buffer.byteLength(value) + headers + row.event_type.length + 64,
   };
 };
+
+/** What a publish span says of its record (OpenTelemetry's messaging conventions). */
+const publishAttributes = (row: Outgoing, topicPrefix: string) => ({
+  'messaging.system': 'kafka',
+  'messaging.operation.type': 'send',
+  'messaging.destination.name': topicPrefix + row.topic,
+  'messaging.kafka.message.key': row.key,
+  'saga.record_type': row.type,
+  'saga.outbox_row': row.id,
+});
 
 /** The first rows of `rows` that fit in `maxBytes`; at least the first. */
 function upToBytes(rows: readonly Outgoing[], maxBytes: number): Outgoing[] {

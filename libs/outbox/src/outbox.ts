@@ -5,6 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { topicOf, type SagaEvent } from '@saga/events';
+import { traceHeaders } from '@saga/telemetry';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { LockNamespace, OUTBOX_CHANNEL, OUTBOX_LANES } from './locks.js';
 
@@ -61,6 +62,9 @@ export class Outbox {
       keys,
     ]);
 
+    // Each row keeps the trace context it was written in (the request's, or the handler's): the relay and the next
+    // consumer continue that trace, however late or often the row is sent.
+    const trace = traceHeaders();
     // Ids are drawn in the order of the rows below, which is the order of `records`. The NOTIFY, in the same
     // statement (one round trip), is delivered only if the transaction commits: it wakes the relay at once instead
     // of at its next poll.
@@ -80,7 +84,7 @@ export class Outbox {
         records.map((record) => record.key),
         records.map((record) => record.type),
         records.map((record) => (record.payload === null ? null : JSON.stringify(record.payload))),
-        records.map((record) => JSON.stringify(record.headers ?? {})),
+        records.map((record) => JSON.stringify({ ...record.headers, ...trace })),
         OUTBOX_LANES,
         OUTBOX_CHANNEL,
       ],

@@ -21,6 +21,7 @@ import { createKafka, provisionTopics, withAdmin } from '@saga/kafka';
 import { brokenOnPurpose } from '@saga/lab';
 import { defaultRelayOptions, laneProducerConfig, Outbox, OutboxRelay, type RelayOptions } from '@saga/outbox';
 import { noFaults, type FaultInjector } from '@saga/runtime';
+import { stopTracing } from '@saga/telemetry/sdk';
 import { Kafka, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller.js';
@@ -76,6 +77,7 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
     await this.deadLetters.close();
+    await stopTracing(); // the spans of the last events, still in the exporter's buffer
   }
 }
 
@@ -142,6 +144,7 @@ export class MessagingModule {
               {
                 ...defaultConsumerOptions,
                 groupId: options.serviceName,
+                participant: options.serviceName,
                 topicPrefix: options.topicPrefix ?? '',
                 ...options.consumer,
               },
