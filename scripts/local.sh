@@ -18,13 +18,15 @@ mkdir -p "$run_dir" "$log_dir"
 
 export POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
+# Logs read in a terminal here (tail -f .local/logs/*.log); LOG_FORMAT=json gives what compose gives.
+export LOG_FORMAT=${LOG_FORMAT:-pretty}
 services=(order:3001 payment:3002 inventory:3003 shipping:3004)
 
 # saga_order, ...; SAGA_DATABASE_PREFIX names another set (the benchmark runs on its own, bench_*).
 export SAGA_DATABASE_PREFIX=${SAGA_DATABASE_PREFIX:-saga_}
 database_url() { local url=${POSTGRES_URL%/*}; echo "$url/$SAGA_DATABASE_PREFIX$1"; }
 alive() { [ -f "$run_dir/$1.pid" ] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
-healthy() { curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$1/health"; }
+healthy() { curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$1/health/ready"; }
 # The broker profile that `up` started (scripts/kafka.sh), for `down` to stop the same.
 profile() { cat "$run_dir/kafka-profile" 2>/dev/null || echo "${KAFKA_PROFILE:-single}"; }
 

@@ -61,6 +61,12 @@ describe('the Kafka broker restarts while sagas are in flight', () => {
         ({ status }) => status === 503,
         { what: 'payment reporting Kafka down' },
       );
+      // Not ready (send it no traffic), yet live: a platform must not restart a service for a broker outage.
+      expect(await request('GET', `${saga.url('payment')}/health/ready`)).toMatchObject({
+        status: 503,
+        body: { status: 'error', error: { kafka: { status: 'down' } }, info: { database: { status: 'up' } } },
+      });
+      expect(await request('GET', `${saga.url('payment')}/health/live`)).toMatchObject({ status: 200 });
       // The order and its events commit together; they wait in the outbox for the broker.
       await workload.placeMany(10);
       const [unsent] = await saga.query<{ count: string }>(

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { unreadPartitions } from '@saga/kafka';
 import { hops } from '@saga/runtime';
 import { anOrder, eventually } from '@saga/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { request } from './support/http.js';
+import { scrape, valueOf } from './support/metrics.js';
 import { countSteps, SagaClient } from './support/saga-client.js';
-import { SagaServices, SERVICE_NAMES } from './support/saga-services.js';
+import { SagaServices, SERVICE_NAMES, type ServiceName } from './support/saga-services.js';
 
 let saga: SagaServices;
 let client: SagaClient;
@@ -195,6 +197,22 @@ describe('the HTTP surface', () => {
     }
   });
 
+  it('every service is live and ready, as a platform asks (GET /health/live, /health/ready)', async () => {
+    for (const name of SERVICE_NAMES) {
+      expect(await request('GET', `${saga.url(name)}/health/live`)).toMatchObject({
+        status: 200,
+        body: { status: 'ok', info: { process: { status: 'up' } } },
+      });
+      expect(await request('GET', `${saga.url(name)}/health/ready`)).toMatchObject({
+        status: 200,
+        body: {
+          status: 'ok',
+          info: { database: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } },
+        },
+      });
+    }
+  });
+
   it('every service times each hop of an event on /metrics, and a saga moves every one of them', async () => {
     const counts = async () =>
       Object.fromEntries(
@@ -219,6 +237,59 @@ describe('the HTTP surface', () => {
       (now) => SERVICE_NAMES.every((name) => hops.every((hop) => (now[name]![hop] ?? 0) > (before[name]![hop] ?? 0))),
       { what: `every hop of every service counted again (before: ${JSON.stringify(before)})` },
     );
+  });
+
+  it("every service's own metrics move with the sagas: relay, handlers, lag, dead letters, saga durations", async () => {
+    const scrapeAll = async () =>
+      Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await scrape(saga.url(name))])));
+    const before = await scrapeAll();
+    const [sku, customer, poor] = await Promise.all([
+      client.stockedSku(5),
+      client.customerWithLimit(LIMIT),
+      client.customerWithLimit(0),
+    ]);
+    const completed = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+    const declined = await client.placeOrder(poor, [{ sku, quantity: 1, unitPriceCents: 100 }]);
+    await client.untilStatus(completed, 'COMPLETED');
+    await client.untilStatus(declined, 'CANCELLED');
+    const producer = new Kafka({ brokers: saga.kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: saga.topic('order-events'), messages: [{ key: randomUUID(), value: 'not json' }] });
+    await producer.disconnect();
+
+    const moved = (name: ServiceName, series: string, now: Record<string, Map<string, number>>) =>
+      valueOf(now[name]!, series) - valueOf(before[name]!, series);
+    const orderEvents = saga.topic('order-events');
+    const counted = (now: Record<string, Map<string, number>>) => ({
+      completed: moved('order', 'saga_duration_seconds_count{outcome="completed",reason=""}', now),
+      declined: moved('order', 'saga_duration_seconds_count{outcome="cancelled",reason="PAYMENT_DECLINED"}', now),
+      deadLettered: moved('payment', `saga_dead_letters_total{topic="${orderEvents}",reason="malformed"}`, now),
+    });
+    const { now: after } = await eventually(
+      async () => {
+        const now = await scrapeAll();
+        return { counted: counted(now), now };
+      },
+      ({ counted }) => counted.completed === 1 && counted.declined === 1 && counted.deadLettered === 1,
+      { what: 'the saga durations and the dead letter counted' },
+    );
+
+    for (const name of SERVICE_NAMES) {
+      const series = [...after[name]!.keys()];
+      const has = (prefix: string) => series.some((one) => one.startsWith(prefix));
+      expect({
+        name,
+        published: has('saga_relay_published_records_total{'),
+        lag: has('saga_consumer_lag_records{'),
+        backlog: has('saga_outbox_pending_rows') && has('saga_outbox_oldest_pending_seconds'),
+      }).toEqual({ name, published: true, lag: true, backlog: true });
+    }
+    const placedHandled = 'saga_handler_seconds_count{event_type="OrderPlaced",outcome="applied"}';
+    expect(moved('payment', placedHandled, after)).toBe(2);
+    expect(moved('order', `saga_relay_published_records_total{topic="${orderEvents}"}`, after)).toBeGreaterThanOrEqual(
+      4, // placed and cancelled or completed, twice
+    );
+    expect(valueOf(after.payment!, 'saga_order_view_rebuilding')).toBe(0);
   });
 
   it('lists orders newest first, with paging', async () => {

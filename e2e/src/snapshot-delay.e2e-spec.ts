@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
 import { eventually, TopicReader } from '@saga/testing';
+import { request } from './support/http.js';
 import { SagaClient } from './support/saga-client.js';
 import { SagaServices } from './support/saga-services.js';
 
@@ -64,5 +65,24 @@ describe('snapshots that reach the views 10 s after their events', () => {
       expect(deadLetters.messages).toEqual([]);
     },
     20 * HOLD_MS,
+  );
+
+  it(
+    'a service rebuilding its view is not ready (its saga events wait at the gate), and still live',
+    async () => {
+      const ready = () => request('GET', `${saga.url('payment')}/health/ready`);
+      expect(await request('POST', `${saga.url('payment')}/admin/order-view/rebuild`)).toMatchObject({ status: 202 });
+
+      // The rebuild reads the log again from offset 0, and its first batch is held 10 s.
+      const held = await eventually(ready, ({ status }) => status === 503, { what: 'payment not ready' });
+      expect(held.body).toMatchObject({
+        status: 'error',
+        error: { consumer: { status: 'down', heldBy: ['the order view is being built from the log'] } },
+        info: { database: { status: 'up' }, kafka: { status: 'up' } },
+      });
+      expect(await request('GET', `${saga.url('payment')}/health/live`)).toMatchObject({ status: 200 });
+      await eventually(ready, ({ status }) => status === 200, { timeoutMs: 6 * HOLD_MS, what: 'payment ready again' });
+    },
+    8 * HOLD_MS,
   );
 });

@@ -17,7 +17,7 @@ let client: SagaClient;
 beforeAll(async () => {
   collector = await TraceCollector.start();
   // A killed consumer's partitions move to its restarted self once the group gives up on it: make that quick.
-  const env = { ...collector.serviceEnv(), KAFKA_SESSION_TIMEOUT_MS: '6000' };
+  const env = { ...collector.serviceEnv(), KAFKA_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'debug', LOG_FORMAT: 'json' };
   saga = await SagaServices.start(Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])));
   client = new SagaClient(saga);
 });
@@ -85,6 +85,24 @@ describe('tracing', () => {
     expect(byId.get(published.parentSpanId!)).toMatchObject({ service: 'order', name: 'order handles ShipmentFailed' });
     // The handler's database work is in its span.
     expect(trace.some((span) => span.parentSpanId === refund.spanId && span.attributes['db.system.name'])).toBe(true);
+
+    // Its log lines name the order, the event and the trace.
+    const lines = saga
+      .logOf('payment')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.every((line) => line.service === 'payment' && line.level && line.message)).toBe(true);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        context: 'KafkaInboxServer',
+        message: expect.stringMatching(/type=OrderCancelled .* applied at /),
+        orderId,
+        eventId: refund.attributes['saga.event_id'],
+        traceId: refund.traceId,
+        spanId: refund.spanId,
+      }),
+    );
   });
 
   it('an event redelivered after a crash continues the trace of its first delivery', async () => {

@@ -157,7 +157,7 @@ describe('compose.yaml', () => {
       expect(portsOf(app)).toEqual([{ published: port, target: port }]);
       const healthcheck = service(app).healthcheck?.test;
       const command = Array.isArray(healthcheck) ? healthcheck.join(' ') : (healthcheck ?? '');
-      expect(/\/\/[\w.-]+:(\d+)\/health\b/.exec(command)?.[1]).toBe(String(port));
+      expect(/\/\/[\w.-]+:(\d+)\/health\/ready\b/.exec(command)?.[1]).toBe(String(port));
     });
 
     it("reaches Kafka through the broker's listener for containers", () => {

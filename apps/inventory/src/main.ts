@@ -9,5 +9,11 @@ const { InventoryModule } = await import('./inventory.module.js');
 
 await runService('inventory', () => {
   const config = loadInventoryConfig();
-  return { module: InventoryModule.register(config), port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL };
+  return {
+    module: InventoryModule.register(config),
+    port: config.PORT,
+    host: config.HOST,
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+  };
 });

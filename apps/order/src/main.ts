@@ -14,5 +14,6 @@ await runService('order', () => {
     port: config.PORT,
     host: config.HOST,
     logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
   };
 });

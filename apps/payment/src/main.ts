@@ -9,5 +9,11 @@ const { PaymentModule } = await import('./payment.module.js');
 
 await runService('payment', () => {
   const config = loadPaymentConfig();
-  return { module: PaymentModule.register(config), port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL };
+  return {
+    module: PaymentModule.register(config),
+    port: config.PORT,
+    host: config.HOST,
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+  };
 });

@@ -9,5 +9,11 @@ const { ShippingModule } = await import('./shipping.module.js');
 
 await runService('shipping', () => {
   const config = loadShippingConfig();
-  return { module: ShippingModule.register(config), port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL };
+  return {
+    module: ShippingModule.register(config),
+    port: config.PORT,
+    host: config.HOST,
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+  };
 });

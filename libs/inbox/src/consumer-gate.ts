@@ -25,6 +25,11 @@ export class ConsumerGate {
     return this.closedBy.size === 0;
   }
 
+  /** Why the gate is closed: every reason given to `close` and not yet to `open`. */
+  get heldBy(): string[] {
+    return [...this.closedBy];
+  }
+
   /**
    * Resolves true once the gate is open, or false as soon as `givenUp()` holds (the consumer is stopping).
    * Calls `keepAlive` while it waits (the consumer's heartbeat, so the group does not evict it).

@@ -14,8 +14,17 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { describeEvent, isCompensation, parseEvent, topicsCarrying, type SagaEvent } from '@saga/events';
-import { recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
-import { inSpanFrom, SpanKind } from '@saga/telemetry';
+import {
+  consumerLag,
+  deadLetters as deadLetterCount,
+  eventRetries,
+  handlerSeconds,
+  recordHop,
+  retry,
+  timeHop,
+  type FaultInjector,
+} from '@saga/runtime';
+import { inSpanFrom, SpanKind, withLogFields } from '@saga/telemetry';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -70,7 +79,8 @@ export class InboxContext extends BaseRpcContext<[EntityManager, MessagePosition
   }
 }
 
-type Outcome = 'applied' | 'duplicate' | 'ignored' | { rejected: string };
+/** What came of an event; a rejection says whether the event was refused or its handler kept failing. */
+type Outcome = 'applied' | 'duplicate' | 'ignored' | { rejected: string; why: 'rejected' | 'failed' };
 
 export class KafkaInboxServer extends Server implements CustomTransportStrategy {
   override readonly propagatesEventHandlerErrors = true;
@@ -163,6 +173,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
           recordHop('delivery', Date.now() - Number(message.timestamp));
           await this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat });
           resolveOffset(message.offset);
+          const lag = Number(batch.highWatermark) - Number(message.offset) - 1;
+          consumerLag.set({ group: this.options.groupId, topic: batch.topic, partition: batch.partition }, lag);
         }
         await timeHop('offset_commit', () => commitOffsetsIfNecessary());
       },
@@ -223,24 +235,30 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
           }
         : {}),
     };
-    await inSpanFrom(message.headers ?? {}, name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
-      const outcome = parsed.ok
-        ? await this.processWithRetry(parsed.event, position, heartbeat)
-        : { rejected: parsed.reason };
+    const about = parsed.ok ? { orderId: parsed.event.orderId, eventId: parsed.event.id } : {};
+    await inSpanFrom(message.headers ?? {}, name, { kind: SpanKind.CONSUMER, attributes }, (span) =>
+      withLogFields(about, async () => {
+        const outcome: Outcome = parsed.ok
+          ? await this.processWithRetry(parsed.event, position, heartbeat)
+          : { rejected: parsed.reason, why: 'rejected' };
 
-      if (typeof outcome === 'object') {
-        const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
-        span.setAttributes({ 'saga.outcome': 'dead-lettered', 'saga.dead_letter_reason': reason });
-        await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
-          this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
-        );
-      } else {
-        span.setAttribute('saga.outcome', outcome);
-        if (parsed.ok && outcome !== 'ignored') {
-          this.logger.debug?.(`${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`);
+        if (typeof outcome === 'object') {
+          const reason = parsed.ok ? `${parsed.event.type} rejected: ${outcome.rejected}` : outcome.rejected;
+          span.setAttributes({ 'saga.outcome': 'dead-lettered', 'saga.dead_letter_reason': reason });
+          deadLetterCount.inc({ topic, reason: parsed.ok ? outcome.why : 'malformed' });
+          await this.withRetry(heartbeat, `dead-lettering ${topic}[${partition}]@${message.offset}`, () =>
+            this.deadLetters.send({ topic, partition, message, reason, consumer: this.options.groupId }),
+          );
+        } else {
+          span.setAttribute('saga.outcome', outcome);
+          if (parsed.ok && outcome !== 'ignored') {
+            this.logger.debug?.(
+              `${describeEvent(parsed.event)} ${outcome} at ${topic}[${partition}]@${message.offset}`,
+            );
+          }
         }
-      }
-    });
+      }),
+    );
   }
 
   private async processWithRetry(
@@ -256,9 +274,15 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
           if (outcome === 'applied') await this.faults.at('consumer.after-commit');
           return outcome;
         } catch (error) {
-          if (error instanceof EventRejectedError) return { rejected: error.message };
-          if (isTransientFailure(error) || ++failures < this.options.maxAttempts) throw error;
-          if (!isCompensation(event.type)) return { rejected: `failed ${failures} times: ${(error as Error).message}` };
+          if (error instanceof EventRejectedError) return { rejected: error.message, why: 'rejected' as const };
+          if (isTransientFailure(error) || ++failures < this.options.maxAttempts) {
+            eventRetries.inc({ event_type: event.type });
+            throw error;
+          }
+          if (!isCompensation(event.type)) {
+            return { rejected: `failed ${failures} times: ${(error as Error).message}`, why: 'failed' as const };
+          }
+          eventRetries.inc({ event_type: event.type });
           this.stuckCompensations.add(event.id);
           this.logger.error(
             `${describeEvent(event)} failed ${failures} times; a compensation is never dropped, retrying until the ` +
@@ -294,13 +318,21 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     const handler = this.getHandlerByPattern(event.type);
     if (!handler) return 'ignored'; // a type on a subscribed topic that this service does not react to
 
-    return timeHop('handler', () =>
-      this.dataSource.transaction(async (transaction) => {
-        if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
-        const result = await handler(event, new InboxContext([transaction, position]));
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        return 'applied';
-      }),
-    );
+    const started = performance.now();
+    let outcome: Outcome | 'failed' = 'failed';
+    try {
+      outcome = await timeHop('handler', () =>
+        this.dataSource.transaction(async (transaction): Promise<Outcome> => {
+          if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
+          const result = await handler(event, new InboxContext([transaction, position]));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          return 'applied';
+        }),
+      );
+      return outcome;
+    } finally {
+      const labels = { event_type: event.type, outcome: typeof outcome === 'string' ? outcome : 'rejected' };
+      handlerSeconds.observe(labels, (performance.now() - started) / 1000);
+    }
   }
 }

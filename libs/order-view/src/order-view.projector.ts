@@ -17,7 +17,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseOrderSnapshot } from '@saga/events';
 import { ConsumerGate, DeadLetters, type DeadLetter } from '@saga/inbox';
-import { LazyConnection, retry } from '@saga/runtime';
+import { LazyConnection, orderViewMetrics, retry } from '@saga/runtime';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { EventEmitter, once } from 'node:events';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
@@ -84,6 +84,8 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
   private rebuildQueued = false;
   private readonly stopping = new AbortController();
   private readonly admin: LazyConnection<Admin>;
+  /** Removes this projector's readings from /metrics. */
+  private unregisterMetrics: (() => void)[] = [];
 
   constructor(
     @Inject(Kafka) private readonly kafka: Kafka,
@@ -100,10 +102,22 @@ export class OrderViewProjector implements OnApplicationBootstrap, OnApplication
 
   /** Starts in the background: the service answers HTTP (and reports progress) while the view fills. */
   onApplicationBootstrap(): void {
+    this.unregisterMetrics = [
+      orderViewMetrics.rebuilding(() => [{ value: this.phase === 'rebuilding' ? 1 : 0 }]),
+      orderViewMetrics.rebuildOffsets(() => {
+        const progress = this.current ? progressOf(this.current) : undefined;
+        if (!progress) return [];
+        return [
+          { labels: { kind: 'read' }, value: progress.offsetsRead },
+          { labels: { kind: 'total' }, value: progress.offsetsTotal },
+        ];
+      }),
+    ];
     this.starting = this.untilDone(() => this.start());
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const unregister of this.unregisterMetrics) unregister();
     this.stopping.abort();
     await this.disconnect();
     await this.admin.close((admin) => admin.disconnect());

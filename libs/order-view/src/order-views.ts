@@ -18,7 +18,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnyEvent, OrderSnapshot } from '@saga/events';
 import { EventRejectedError } from '@saga/inbox';
-import { TransientError } from '@saga/runtime';
+import { notYetWaits, TransientError } from '@saga/runtime';
 import type { EntityManager } from 'typeorm';
 import { ORDER_VIEW_OPTIONS, type OrderViewOptions } from './order-view.options.js';
 import { OrderViewProjector } from './order-view.projector.js';
@@ -82,6 +82,7 @@ export class OrderViews {
       );
     }
     this.waits++;
+    notYetWaits.inc();
     const held = entry ? entry.snapshot.version : null;
     throw new OrderNotInViewYet(event, held, this.projector.nextBatch());
   }

@@ -14,7 +14,15 @@
  */
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PgListener, recordHop, retry, timeHop, type FaultInjector } from '@saga/runtime';
+import {
+  outboxMetrics,
+  PgListener,
+  recordHop,
+  relayPublished,
+  retry,
+  timeHop,
+  type FaultInjector,
+} from '@saga/runtime';
 import { failed, SpanKind, startSpanFrom } from '@saga/telemetry';
 import type { Message, TopicMessages } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -80,6 +88,8 @@ export class OutboxRelay {
   private wake?: () => void;
   private readonly listener: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
+  /** Removes this relay's readings from /metrics. */
+  private unregisterMetrics: (() => void)[] = [];
   private stopping = new AbortController();
   private readonly producers: LaneProducers;
   /** Lanes whose last batch the broker refused as too large: their next batch is one row. */
@@ -112,9 +122,16 @@ export class OutboxRelay {
     await this.listener.start();
     this.loop = this.run();
     this.cleanupTimer = setInterval(() => void this.deleteExpired(), this.options.cleanupIntervalMs).unref();
+    const backlog = () => this.backlog();
+    this.unregisterMetrics = [
+      outboxMetrics.pending(async () => [{ value: (await backlog()).pending }]),
+      outboxMetrics.oldestPendingSeconds(async () => [{ value: (await backlog()).oldestSeconds }]),
+      outboxMetrics.setAside(async () => [{ value: await this.setAsideCount() }]),
+    ];
   }
 
   async stop(): Promise<void> {
+    for (const unregister of this.unregisterMetrics) unregister();
     this.running = false;
     this.stopping.abort();
     clearInterval(this.cleanupTimer);
@@ -207,7 +224,10 @@ export class OutboxRelay {
           toTopicMessages(wave, this.options.topicPrefix),
         );
         await timeHop('publish', () => this.producers.publish(lane, waves));
-        for (const { span } of sends) span.end();
+        for (const { span, row } of sends) {
+          span.end();
+          relayPublished.inc({ topic: this.options.topicPrefix + row.topic });
+        }
       } catch (error) {
         for (const { span } of sends) {
           failed(span, error);
@@ -270,6 +290,15 @@ export class OutboxRelay {
   private nudge(): void {
     this.nudged = true;
     this.wake?.();
+  }
+
+  /** Rows waiting to be sent, and how long the oldest of them has waited. */
+  async backlog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const [{ pending, oldest }] = await this.dataSource.query(
+      `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float AS oldest
+       FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL`,
+    );
+    return { pending, oldestSeconds: oldest };
   }
 
   /** Rows set aside because they can never be sent; each needs a human. */

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KafkaInboxServer } from '@saga/inbox';
 import { ConfigError } from './config.js';
 import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
+import { requestLog, SagaLogger, type LogFormat } from './logger.js';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -18,6 +19,7 @@ export async function runService(
     port: number;
     host: string;
     logLevel: LogLevel;
+    logFormat: LogFormat;
   },
 ): Promise<INestApplication> {
   let root: ReturnType<typeof createModule>;
@@ -30,11 +32,12 @@ export async function runService(
   }
 
   const app = await NestFactory.create<NestExpressApplication>(root.module, {
-    logger: levels.slice(0, levels.indexOf(root.logLevel) + 1),
+    logger: new SagaLogger(name, root.logFormat, levels.slice(0, levels.indexOf(root.logLevel) + 1)),
     // A literal path beats a parameter whatever the declaration order: GET /orders/stream is not /orders/:id.
     routeResolutionStrategy: 'specificity',
   });
   app.enableShutdownHooks();
+  app.use(requestLog());
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });
   // Init first: it runs the migrations and creates the topics, which the consumer subscribes to next.

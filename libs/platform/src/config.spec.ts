@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       INBOX_RETENTION_MS: 7 * 24 * 60 * 60_000,
       HOST: '0.0.0.0',
       LOG_LEVEL: 'log',
+      LOG_FORMAT: 'json',
       FAULT_CRASH_AFTER: 1,
       FAULT_DELAY_MS: 0,
       SAGA_OUTBOX: 'on',

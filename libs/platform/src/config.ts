@@ -52,6 +52,8 @@ export const serviceConfigSchema = z.object({
     .default(7 * 24 * 60 * 60_000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json`: a JSON object per line, with the order, event and trace ids (for a log pipeline); `pretty`: for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Fault injection, for tests and demonstrations only: kill the process at this point (see @saga/runtime fault-hook.ts, and @saga/lab). */
   FAULT_CRASH_AT: z.enum(faultPoints).optional(),
   /** ...the nth time it gets there. */

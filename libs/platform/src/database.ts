@@ -2,6 +2,7 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { inboxMigrations } from '@saga/inbox';
 import { outboxMigrations } from '@saga/outbox';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { AfterCommitSubscriber } from './after-commit.js';
 
 /**
  * One database per service. The schema comes only from migrations (the outbox and inbox tables, then the
@@ -16,6 +17,7 @@ export function databaseOptions(
     type: 'postgres',
     url,
     entities,
+    subscribers: [AfterCommitSubscriber],
     migrations: [...outboxMigrations, ...inboxMigrations, ...migrations],
     migrationsRun: false, // migratedDataSource runs them, one instance at a time
     migrationsTransactionMode: 'each',

@@ -1,15 +1,22 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs/common';
-import { KafkaInboxServer } from '@saga/inbox';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { ConsumerGate, KafkaInboxServer } from '@saga/inbox';
 import { OutboxRelay } from '@saga/outbox';
 import { Kafka, type Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
-const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms))]);
+/** How long a dependency may take to answer a probe before it counts as down. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /**
- * `GET /health`: 200 when the service's database and Kafka both answer, 503 naming what does not. Also what needs
- * a human though the service runs: compensations it keeps failing to apply, outbox rows it can never send.
+ * Health, as platforms ask for it, and as a human does:
+ *
+ * - `GET /health/live`: the process runs and serves. Nothing outside it is asked, so a broker or database outage
+ *   never gets a service restarted: restarting cannot fix them, and the service waits them out by itself.
+ * - `GET /health/ready`: the service can do its work now: its database and Kafka answer, and its consumer is not
+ *   held (a view being rebuilt from the log holds it). 503 otherwise; send it no traffic meanwhile.
+ * - `GET /health`: the same answer for a human, with what needs one even though the service runs: compensations it
+ *   keeps failing to apply, outbox rows it can never send.
  */
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
@@ -20,17 +27,45 @@ export class HealthController implements OnModuleDestroy {
     @Inject(Kafka) private readonly kafka: Kafka,
     private readonly consumer: KafkaInboxServer,
     private readonly relay: OutboxRelay,
+    private readonly gate: ConsumerGate,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([
+      () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) }),
+    ]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () =>
+        this.indicators
+          .check('database')
+          .attempt(() => this.pingDatabase())
+          .withTimeout(PROBE_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('kafka')
+          .attempt(() => this.pingKafka())
+          .withTimeout(PROBE_TIMEOUT_MS),
+      () => {
+        const consumer = this.indicators.check('consumer');
+        return this.gate.isOpen ? consumer.up() : consumer.down({ heldBy: this.gate.heldBy });
+      },
+    ]);
+  }
+
   @Get()
-  async check() {
+  async report() {
     const [database, kafka] = await Promise.all([
-      this.probe(() => this.dataSource.query('SELECT 1')),
-      this.probe(async () => {
-        this.admin ??= this.kafka.admin({ retry: { retries: 0 } });
-        await this.admin.connect();
-        await this.admin.describeCluster();
-      }),
+      this.probe(() => this.pingDatabase()),
+      this.probe(() => this.pingKafka()),
     ]);
     const needsAttention = {
       compensationsRetrying: this.consumer.compensationsRetrying,
@@ -46,12 +81,28 @@ export class HealthController implements OnModuleDestroy {
     await this.admin?.disconnect();
   }
 
+  private async pingDatabase(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
+  private async pingKafka(): Promise<void> {
+    this.admin ??= this.kafka.admin({ retry: { retries: 0 } });
+    await this.admin.connect();
+    await this.admin.describeCluster();
+  }
+
   private async probe(check: () => Promise<unknown>): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS);
+    });
     try {
-      await within(2_000, check());
+      await Promise.race([check(), timeout]);
       return 'up';
     } catch (error) {
       return `down: ${(error as Error).message}`;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -4,3 +4,4 @@ export { Clock, SystemClock } from './clock.js';
 export { runService } from './bootstrap.js';
 export { databaseOptions, bigintAsNumber } from './database.js';
 export { SagaServiceModule, type SagaServiceOptions } from './saga-service.module.js';
+export { afterCommit } from './after-commit.js';

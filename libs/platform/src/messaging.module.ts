@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { sagaTopicSpecs, type TopicSpec } from '@saga/events';
 import {
   ConsumerGate,
@@ -93,6 +94,7 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       global: true,
+      imports: [TerminusModule],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: OPTIONS, useValue: options },

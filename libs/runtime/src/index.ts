@@ -10,4 +10,19 @@ export {
   type FaultInjector,
   type FaultPoint,
 } from './fault-hook.js';
-export { hops, metricsRegistry, recordHop, timeHop, type Hop } from './metrics.js';
+export {
+  consumerLag,
+  deadLetters,
+  eventRetries,
+  handlerSeconds,
+  hops,
+  metricsRegistry,
+  notYetWaits,
+  orderViewMetrics,
+  outboxMetrics,
+  recordHop,
+  relayPublished,
+  sagaSeconds,
+  timeHop,
+  type Hop,
+} from './metrics.js';

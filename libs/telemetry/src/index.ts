@@ -1,11 +1,3 @@
 // The API side only: cheap to import, and a no-op until a service starts tracing (`@saga/telemetry/sdk`).
-export {
-  activeTraceId,
-  contextOf,
-  failed,
-  inSpanFrom,
-  SpanKind,
-  startSpanFrom,
-  traceHeaders,
-  type Headers,
-} from './trace-context.js';
+export { contextOf, failed, inSpanFrom, SpanKind, startSpanFrom, traceHeaders, type Headers } from './trace-context.js';
+export { currentLogFields, withLogFields, type LogFields } from './log-context.js';

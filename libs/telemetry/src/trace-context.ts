@@ -93,9 +93,3 @@ export function failed(span: Span, error: unknown): void {
   span.recordException(error instanceof Error ? error : String(error));
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
-
-/** The id of the active trace, for logs; undefined outside a sampled span. */
-export function activeTraceId(): string | undefined {
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
-}

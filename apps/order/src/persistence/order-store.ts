@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { summarizeOrderView, type OrderViewSummary } from '@saga/events';
 import type { DeciderStore } from '@saga/inbox';
 import { Outbox } from '@saga/outbox';
-import { Clock } from '@saga/platform';
+import { afterCommit, Clock } from '@saga/platform';
+import { sagaSeconds } from '@saga/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Order, OrderContext, OrderInput } from '../domain/order.js';
+import { isTerminal, type Order, type OrderContext, type OrderInput } from '../domain/order.js';
 import { OrderEntity } from './order.entity.js';
 import { snapshotRecord, tombstoneRecord } from './order-snapshots.js';
 
@@ -82,6 +83,11 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
     await (before ? transaction.save(OrderEntity, order) : transaction.insert(OrderEntity, order));
     await this.outbox.enqueueRecords(transaction, [snapshotRecord(order)]);
     await this.written(transaction, { orderId: order.id, version: order.version });
+    if (before && !isTerminal(before) && isTerminal(order)) {
+      const labels = { outcome: order.status.toLowerCase(), reason: order.reason ?? '' };
+      const seconds = (order.updatedAt.getTime() - order.placedAt.getTime()) / 1000;
+      afterCommit(transaction, () => sagaSeconds.observe(labels, seconds));
+    }
   }
 
   find(id: string): Promise<Order | null> {
