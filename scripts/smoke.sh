@@ -48,12 +48,14 @@ check_images() {
     container=$(docker compose ps -q "$name")
     image=$(docker inspect --format '{{.Image}}' "$container")
     user=$(docker compose exec -T "$name" id -un)
-    # Every devDependency of the root package.json that is installed in the image (a production package that
-    # happens to need one of them would show up here too, and deserves a look).
+    # Every package installed in the image that the lock file marks as needed by development only. (Not "every
+    # devDependency of package.json": a production package may need one of those too, as the OpenTelemetry
+    # Postgres instrumentation needs @types/pg; npm then marks it as a production package.)
     devs=$(docker compose exec -T "$name" node -e '
       const fs = require("node:fs");
-      const { devDependencies } = JSON.parse(fs.readFileSync("/app/package.json", "utf8"));
-      console.log(Object.keys(devDependencies).filter((d) => fs.existsSync(`/app/node_modules/${d}`)).join(" "));')
+      const { packages } = JSON.parse(fs.readFileSync("/app/package-lock.json", "utf8"));
+      const devOnly = Object.entries(packages).filter(([path, entry]) => path && entry.dev).map(([path]) => path);
+      console.log(devOnly.filter((path) => fs.existsSync(`/app/${path}`)).map((path) => path.replace(/^.*node_modules\//, "")).join(" "));')
     sources=$(docker compose exec -T "$name" find /app -path /app/node_modules -prune -o \
       \( -name '*.ts' -o -name '*.spec.*' -o -name tsconfig.json -o -name '*.map' \) -print)
     size=$(docker image inspect --format '{{.Size}}' "$image")

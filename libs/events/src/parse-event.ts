@@ -7,7 +7,8 @@ import { eventCatalogue, isSagaEventType, type SagaEvent } from './catalogue.js'
 
 export type ParseResult = { ok: true; event: SagaEvent } | { ok: false; reason: string };
 
-const envelopeSchema = z.object({
+/** The envelope every event travels in (its `data` is checked against the catalogue, by type and version). */
+export const envelopeSchema = z.object({
   id: z.uuid(),
   type: z.string().min(1),
   version: z.number().int().positive(),

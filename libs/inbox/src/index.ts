@@ -1,5 +1,5 @@
 export { Inbox } from './inbox.js';
-export { OnEvent, EventRejectedError } from './on-event.js';
+export { OnEvent, EventRejectedError, eventsHandledBy } from './on-event.js';
 export {
   KafkaInboxServer,
   InboxContext,

@@ -24,8 +24,8 @@ import {
   timeHop,
   type FaultInjector,
 } from '@saga/runtime';
-import { inSpanFrom, SpanKind, withLogFields } from '@saga/telemetry';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { inSpanFrom, SpanKind, withLogFields, type Attributes } from '@saga/telemetry';
+import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConsumerGate } from './consumer-gate.js';
@@ -218,23 +218,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     // The handler's span continues the trace the record carries (see @saga/telemetry), so a redelivered copy
     // lands in the same trace as the first; the handler's outbox rows carry it on.
     const name = parsed.ok ? `${participant} handles ${parsed.event.type}` : `${participant} rejects a record`;
-    const attributes = {
-      'messaging.system': 'kafka',
-      'messaging.operation.type': 'process',
-      'messaging.destination.name': topic,
-      'messaging.destination.partition.id': String(partition),
-      'messaging.kafka.offset': Number(message.offset),
-      'messaging.consumer.group.name': this.options.groupId,
-      ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
-      ...(parsed.ok
-        ? {
-            'saga.order_id': parsed.event.orderId,
-            'saga.event_id': parsed.event.id,
-            'saga.event_type': parsed.event.type,
-            'saga.compensation': isCompensation(parsed.event.type),
-          }
-        : {}),
-    };
+    const attributes = spanAttributes(position, message, this.options.groupId, parsed.ok ? parsed.event : undefined);
     const about = parsed.ok ? { orderId: parsed.event.orderId, eventId: parsed.event.id } : {};
     await inSpanFrom(message.headers ?? {}, name, { kind: SpanKind.CONSUMER, attributes }, (span) =>
       withLogFields(about, async () => {
@@ -319,20 +303,45 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     if (!handler) return 'ignored'; // a type on a subscribed topic that this service does not react to
 
     const started = performance.now();
-    let outcome: Outcome | 'failed' = 'failed';
+    let outcome: 'applied' | 'duplicate' | 'failed' = 'failed'; // 'failed' unless the transaction commits
     try {
       outcome = await timeHop('handler', () =>
-        this.dataSource.transaction(async (transaction): Promise<Outcome> => {
+        this.dataSource.transaction(async (transaction) => {
           if (!(await this.inbox.accept(transaction, this.options.groupId, event))) return 'duplicate';
           const result = await handler(event, new InboxContext([transaction, position]));
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-          return 'applied';
+          return 'applied' as const;
         }),
       );
       return outcome;
     } finally {
-      const labels = { event_type: event.type, outcome: typeof outcome === 'string' ? outcome : 'rejected' };
-      handlerSeconds.observe(labels, (performance.now() - started) / 1000);
+      handlerSeconds.observe({ event_type: event.type, outcome }, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** What a handler span says of its record and event (OpenTelemetry's messaging conventions, and the saga's own). */
+function spanAttributes(
+  { topic, partition, offset }: MessagePosition,
+  message: KafkaMessage,
+  groupId: string,
+  event: SagaEvent | undefined,
+): Attributes {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': topic,
+    'messaging.destination.partition.id': String(partition),
+    'messaging.kafka.offset': Number(offset),
+    'messaging.consumer.group.name': groupId,
+    ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
+    ...(event
+      ? {
+          'saga.order_id': event.orderId,
+          'saga.event_id': event.id,
+          'saga.event_type': event.type,
+          'saga.compensation': isCompensation(event.type),
+        }
+      : {}),
+  };
 }

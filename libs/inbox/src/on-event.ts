@@ -32,6 +32,15 @@ export function OnEvent(...types: [SagaEventType, ...SagaEventType[]]): MethodDe
   };
 }
 
+/** Every event type that the `@OnEvent` methods of `consumer` (a class) handle, in declaration order. */
+export function eventsHandledBy(consumer: abstract new (...args: never[]) => unknown): SagaEventType[] {
+  const prototype = consumer.prototype as Record<string, unknown>;
+  return Object.getOwnPropertyNames(prototype).flatMap((name) => {
+    const method = prototype[name];
+    return typeof method === 'function' ? ((Reflect.getMetadata(ON_EVENT, method) as SagaEventType[]) ?? []) : [];
+  });
+}
+
 /** Thrown by a handler for an event it can never process. The event is set aside and the consumer moves on. */
 export class EventRejectedError extends Error {
   constructor(reason: string) {

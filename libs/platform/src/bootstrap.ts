@@ -2,9 +2,11 @@ import { Logger, type DynamicModule, type INestApplication, type LogLevel } from
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KafkaInboxServer } from '@saga/inbox';
+import { serveApiDocs } from './api-docs.js';
 import { ConfigError } from './config.js';
 import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
 import { requestLog, SagaLogger, type LogFormat } from './logger.js';
+import { ZodValidation } from './validation.js';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -39,6 +41,8 @@ export async function runService(
   app.enableShutdownHooks();
   app.use(requestLog());
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
+  app.useGlobalPipes(new ZodValidation());
+  serveApiDocs(app, name);
   app.connectMicroservice({ strategy: app.get(KafkaInboxServer) });
   // Init first: it runs the migrations and creates the topics, which the consumer subscribes to next.
   await app.init();

@@ -1,3 +1,12 @@
 // The API side only: cheap to import, and a no-op until a service starts tracing (`@saga/telemetry/sdk`).
-export { contextOf, failed, inSpanFrom, SpanKind, startSpanFrom, traceHeaders, type Headers } from './trace-context.js';
+export {
+  contextOf,
+  failed,
+  inSpanFrom,
+  SpanKind,
+  startSpanFrom,
+  traceHeaders,
+  type Attributes,
+  type Headers,
+} from './trace-context.js';
 export { currentLogFields, withLogFields, type LogFields } from './log-context.js';

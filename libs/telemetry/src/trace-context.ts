@@ -24,7 +24,7 @@ import {
   type TextMapGetter,
 } from '@opentelemetry/api';
 
-export { SpanKind };
+export { SpanKind, type Attributes };
 
 const tracer = () => trace.getTracer('@saga/telemetry');
 

@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ZodValidation } from '@saga/platform';
 import { z } from 'zod';
 import { InventoryStore } from '../persistence/inventory-store.js';
 
@@ -12,14 +11,14 @@ export class StockController {
 
   /** A SKU never stocked has nothing available. */
   @Get(':sku')
-  async get(@Param('sku', new ZodValidation(sku, 'sku')) id: string) {
+  async get(@Param('sku', { schema: sku }) id: string) {
     return (await this.store.findStock(id)) ?? { sku: id, available: 0, reserved: 0, sold: 0 };
   }
 
   @Put(':sku')
   async set(
-    @Param('sku', new ZodValidation(sku, 'sku')) id: string,
-    @Body(new ZodValidation(setStockRequest)) { available }: z.output<typeof setStockRequest>,
+    @Param('sku', { schema: sku }) id: string,
+    @Body({ schema: setStockRequest }) { available }: z.output<typeof setStockRequest>,
   ) {
     return this.store.setAvailable(id, available);
   }

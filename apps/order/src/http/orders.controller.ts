@@ -13,8 +13,9 @@ import {
   Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { DeciderRunner } from '@saga/inbox';
-import { uuidParam, ZodValidation } from '@saga/platform';
+import { uuid, ZodValidation } from '@saga/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { isTerminal, order, type CancelOrder, type PlaceOrder } from '../domain/order.js';
@@ -26,7 +27,16 @@ import {
   type ListOrdersQuery,
   type PlaceOrderRequest,
 } from './order.requests.js';
-import { presentOrder } from './order.responses.js';
+import {
+  errorResponse,
+  orderListResponse,
+  orderPlacedResponse,
+  orderResponse,
+  presentOrder,
+} from './order.responses.js';
+
+const refused = (status: number, description: string) =>
+  ApiResponse({ status, description, standardSchema: errorResponse });
 
 const checkIdempotencyKey = new ZodValidation(idempotencyKey, 'Idempotency-Key');
 
@@ -43,8 +53,17 @@ export class OrdersController {
    * the same key with the same request returns the first response and places nothing; with another request, 422.
    */
   @Post()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes a retry safe: the same key and request answer as the first time, and place nothing new',
+  })
+  @ApiResponse({ status: 201, description: 'Placed: its saga has started', standardSchema: orderPlacedResponse })
+  @refused(400, 'A field is missing or wrong; each is named')
+  @refused(422, 'The Idempotency-Key was used for a different request')
+  @refused(503, 'The database is unavailable; nothing was placed, try again')
   async place(
-    @Body(new ZodValidation(placeOrderRequest)) request: PlaceOrderRequest,
+    @Body({ schema: placeOrderRequest }) request: PlaceOrderRequest,
     @Headers('idempotency-key') header: string | undefined,
     @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
   ) {
@@ -70,13 +89,18 @@ export class OrdersController {
   }
 
   @Get()
-  async list(@Query(new ZodValidation(listOrdersQuery, '(query)')) { limit, offset }: ListOrdersQuery) {
+  @ApiResponse({ status: 200, description: 'Newest first', standardSchema: orderListResponse })
+  @refused(400, 'limit or offset out of range')
+  async list(@Query({ schema: listOrdersQuery }) { limit, offset }: ListOrdersQuery) {
     const { orders, total } = await this.store.list(limit, offset);
     return { orders: orders.map(presentOrder), total, limit, offset };
   }
 
   @Get(':id')
-  async get(@Param('id', uuidParam('id')) id: string) {
+  @ApiResponse({ status: 200, description: 'The order', standardSchema: orderResponse })
+  @refused(400, 'The id is not a UUID')
+  @refused(404, 'No such order')
+  async get(@Param('id', { schema: uuid }) id: string) {
     const order = await this.store.find(id);
     if (!order) throw new NotFoundException(`order ${id} does not exist`);
     return presentOrder(order);
@@ -85,7 +109,10 @@ export class OrdersController {
   /** Cancels a running order; every step already taken is compensated. 409 when the order has ended. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', uuidParam('id')) id: string) {
+  @ApiResponse({ status: 200, description: 'Cancelled; its compensations follow', standardSchema: orderResponse })
+  @refused(404, 'No such order')
+  @refused(409, 'The order has already ended')
+  async cancel(@Param('id', { schema: uuid }) id: string) {
     const cancel: CancelOrder = { type: 'CancelOrder', orderId: id, reason: 'CUSTOMER_CANCELLED' };
     const { state, outputs } = await this.dataSource.transaction((transaction) =>
       this.runner.run(transaction, { decider: order, store: this.store }, cancel),
@@ -104,7 +131,10 @@ export class OrdersController {
    */
   @Delete(':id')
   @HttpCode(204)
-  async erase(@Param('id', uuidParam('id')) id: string): Promise<void> {
+  @ApiResponse({ status: 204, description: 'Erased here, and a tombstone sent to every view' })
+  @refused(404, 'No such order')
+  @refused(409, 'Its saga is still running')
+  async erase(@Param('id', { schema: uuid }) id: string): Promise<void> {
     const result = await this.store.erase(id, isTerminal);
     if (!result) throw new NotFoundException(`order ${id} does not exist`);
     if (!result.erased) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
-import { uuidParam, ZodValidation } from '@saga/platform';
+import { uuid } from '@saga/platform';
 import { z } from 'zod';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../config.js';
 import { availableCredit, newAccount, type CreditAccount } from '../domain/payment.js';
@@ -16,7 +16,7 @@ export class CustomersController {
 
   /** A customer the service has never seen has the default limit and all of it available. */
   @Get(':id/credit')
-  async credit(@Param('id', uuidParam('id')) id: string) {
+  async credit(@Param('id', { schema: uuid }) id: string) {
     const account =
       (await this.store.findAccount(id)) ?? newAccount(id, this.config.PAYMENT_DEFAULT_CREDIT_LIMIT_CENTS);
     return present(account);
@@ -24,8 +24,8 @@ export class CustomersController {
 
   @Put(':id/credit')
   async setCredit(
-    @Param('id', uuidParam('id')) id: string,
-    @Body(new ZodValidation(setCreditRequest)) { limitCents }: z.output<typeof setCreditRequest>,
+    @Param('id', { schema: uuid }) id: string,
+    @Body({ schema: setCreditRequest }) { limitCents }: z.output<typeof setCreditRequest>,
   ) {
     return present(await this.store.setLimit(id, limitCents));
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { uuidParam } from '@saga/platform';
+import { uuid } from '@saga/platform';
 import { ShipmentStore } from '../persistence/shipment-store.js';
 
 @Controller('shipments')
@@ -7,7 +7,7 @@ export class ShipmentsController {
   constructor(private readonly store: ShipmentStore) {}
 
   @Get(':orderId')
-  async get(@Param('orderId', uuidParam('orderId')) orderId: string) {
+  async get(@Param('orderId', { schema: uuid }) orderId: string) {
     const shipment = await this.store.find(orderId);
     if (!shipment) throw new NotFoundException(`shipping has not heard of order ${orderId}`);
     const { status, shipmentId, country, updatedAt } = shipment;

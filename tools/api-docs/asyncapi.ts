@@ -1,0 +1,212 @@
+/**
+ * The AsyncAPI document of every topic and every record on it, generated from the code that defines them: the
+ * event catalogue (topic, version, zod schema of each event's data), the envelope, the snapshot schema, and each
+ * service's `@OnEvent` handlers (who receives what). A test keeps the committed document equal to this one.
+ */
+import {
+  DEAD_LETTER_SUFFIX,
+  DEFAULT_PARTITIONS,
+  envelopeSchema,
+  eventCatalogue,
+  isCompensation,
+  ORDER_SNAPSHOT,
+  orderSnapshotSchema,
+  Topics,
+  topicOf,
+  type SagaEventType,
+  type TopicName,
+} from '@saga/events';
+import { DeadLetterHeader, eventsHandledBy } from '@saga/inbox';
+import { z } from 'zod';
+import { InventoryConsumer } from '../../apps/inventory/src/messaging/inventory.consumer.js';
+import { OrderConsumer } from '../../apps/order/src/messaging/order.consumer.js';
+import { PaymentConsumer } from '../../apps/payment/src/messaging/payment.consumer.js';
+import { ShippingConsumer } from '../../apps/shipping/src/messaging/shipping.consumer.js';
+
+/** Who writes which topics, and who reads which events (from its consumer) and whether it keeps a view of `orders`. */
+const participants = [
+  { name: 'order', writes: [Topics.orderEvents, Topics.orders], handles: eventsHandledBy(OrderConsumer), view: false },
+  { name: 'payment', writes: [Topics.paymentEvents], handles: eventsHandledBy(PaymentConsumer), view: true },
+  { name: 'inventory', writes: [Topics.inventoryEvents], handles: eventsHandledBy(InventoryConsumer), view: true },
+  { name: 'shipping', writes: [Topics.shippingEvents], handles: eventsHandledBy(ShippingConsumer), view: true },
+];
+
+const topicDescriptions: Record<TopicName, string> = {
+  [Topics.orderEvents]: "What happened to an order, as the order service decided it: the saga's start and end.",
+  [Topics.paymentEvents]: "The payment service's steps: a payment taken, declined, or given back.",
+  [Topics.inventoryEvents]: "The inventory service's steps: stock reserved, not available, or released.",
+  [Topics.shippingEvents]: "The shipping service's steps: a shipment scheduled, refused, or cancelled.",
+  [Topics.orders]:
+    'The newest snapshot of every order, compacted (a tombstone when an order is erased): the log every ' +
+    'service rebuilds its view of the orders from, by reading it from offset 0.',
+};
+
+const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-7', io: 'input' });
+const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const eventTypes = Object.keys(eventCatalogue) as SagaEventType[];
+
+const headers = (properties: Record<string, { description: string }>, required: string[]) => ({
+  type: 'object',
+  properties: Object.fromEntries(
+    Object.entries(properties).map(([name, { description }]) => [name, { type: 'string', description }]),
+  ),
+  required,
+});
+
+const eventHeaders = headers(
+  {
+    'record-type': { description: 'The event type, readable without parsing the value' },
+    'event-id': { description: 'The envelope id: the inbox deduplicates on it' },
+    'correlation-id': { description: 'Shared by every event of one saga run' },
+    'causation-id': { description: 'The event that caused this one (absent when a request did)' },
+    traceparent: { description: 'W3C trace context of the span that published it (when tracing is on)' },
+  },
+  ['record-type', 'event-id', 'correlation-id'],
+);
+
+const eventMessage = (type: SagaEventType) => {
+  const { version, data } = eventCatalogue[type];
+  const compensation = isCompensation(type);
+  return {
+    name: type,
+    title: type,
+    summary: `${type}, version ${version}${compensation ? ': a compensation, never given up on by its consumers' : ''}`,
+    contentType: 'application/json',
+    headers: eventHeaders,
+    payload: schemaOf(envelopeSchema.extend({ type: z.literal(type), version: z.literal(version), data })),
+    bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'The order id' } } },
+  };
+};
+
+const snapshotMessages = {
+  [ORDER_SNAPSHOT]: {
+    name: ORDER_SNAPSHOT,
+    title: 'Order snapshot',
+    summary: 'The whole order as it is now; a view ignores a snapshot older than the version it holds',
+    contentType: 'application/json',
+    headers: headers(
+      {
+        'record-type': { description: ORDER_SNAPSHOT },
+        'snapshot-version': { description: 'The order version it holds' },
+        traceparent: { description: 'W3C trace context of the span that published it (when tracing is on)' },
+      },
+      ['record-type'],
+    ),
+    payload: schemaOf(orderSnapshotSchema),
+    bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'The order id' } } },
+  },
+  OrderTombstone: {
+    name: 'OrderTombstone',
+    title: 'Order tombstone',
+    summary: 'A null value: the order was erased; compaction drops the key once every view has seen it',
+    headers: headers({ 'record-type': { description: ORDER_SNAPSHOT } }, ['record-type']),
+    payload: { type: 'null' },
+    bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'The order id' } } },
+  },
+};
+
+const deadLetterMessage = {
+  name: 'DeadLetter',
+  title: 'Dead letter',
+  summary: 'A record a consumer could never process, as it was (key and value), with why and where it came from',
+  headers: headers(
+    {
+      [DeadLetterHeader.reason]: { description: 'Why the consumer set it aside' },
+      [DeadLetterHeader.sourceTopic]: { description: 'The topic it was read from' },
+      [DeadLetterHeader.sourcePartition]: { description: 'Its partition there' },
+      [DeadLetterHeader.sourceOffset]: { description: 'Its offset there' },
+      [DeadLetterHeader.consumer]: { description: 'The consumer group that gave up on it' },
+      [DeadLetterHeader.failedAt]: { description: 'When, ISO-8601' },
+    },
+    Object.values(DeadLetterHeader),
+  ),
+  payload: {},
+};
+
+const messagesOn = (topic: TopicName): string[] =>
+  topic === Topics.orders ? Object.keys(snapshotMessages) : eventTypes.filter((type) => topicOf(type) === topic);
+
+const channelOf = (topic: TopicName) => ({
+  address: topic,
+  description: topicDescriptions[topic],
+  messages: Object.fromEntries(messagesOn(topic).map((name) => [name, ref('messages', name)])),
+  bindings: {
+    kafka: {
+      partitions: DEFAULT_PARTITIONS,
+      topicConfiguration: { 'cleanup.policy': [topic === Topics.orders ? 'compact' : 'delete'] },
+    },
+  },
+});
+
+const deadLetterChannelOf = (topic: TopicName) => ({
+  address: topic + DEAD_LETTER_SUFFIX,
+  description: `Records of ${topic} that a consumer set aside, kept until someone deals with them`,
+  messages: { DeadLetter: ref('messages', 'DeadLetter') },
+  bindings: {
+    kafka: { partitions: DEFAULT_PARTITIONS, topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': -1 } },
+  },
+});
+
+const channelRef = (channel: string, messages: string[]) => ({
+  channel: { $ref: `#/channels/${channel}` },
+  messages: messages.map((name) => ({ $ref: `#/channels/${channel}/messages/${name}` })),
+});
+
+function operations() {
+  const entries: [string, object][] = [];
+  for (const { name, writes, handles, view } of participants) {
+    for (const topic of writes) {
+      entries.push([
+        `${name}.sends.${topic}`,
+        { action: 'send', title: `${name} sends`, ...channelRef(topic, messagesOn(topic)) },
+      ]);
+    }
+    const topics = [...new Set(handles.map(topicOf))];
+    for (const topic of topics) {
+      const types = handles.filter((type) => topicOf(type) === topic);
+      entries.push([
+        `${name}.receives.${topic}`,
+        { action: 'receive', title: `${name} handles`, ...channelRef(topic, types) },
+      ]);
+    }
+    if (view) {
+      entries.push([
+        `${name}.receives.${Topics.orders}`,
+        {
+          action: 'receive',
+          title: `${name} keeps its view of the orders`,
+          ...channelRef(Topics.orders, messagesOn(Topics.orders)),
+        },
+      ]);
+    }
+  }
+  return Object.fromEntries(entries);
+}
+
+export function asyncApiDocument() {
+  const topics = Object.values(Topics);
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Order saga: topics and events',
+      version: '1',
+      description:
+        "Every topic of the saga and every record on it. Keys are order ids, so that one order's records stay in " +
+        'order on one partition. Events travel in one envelope; a consumer reads committed records only. ' +
+        "Generated from the event catalogue (libs/events) and the services' handlers: do not edit by hand.",
+    },
+    defaultContentType: 'application/json',
+    channels: Object.fromEntries([
+      ...topics.map((topic) => [topic, channelOf(topic)]),
+      ...topics.map((topic) => [topic + DEAD_LETTER_SUFFIX, deadLetterChannelOf(topic)]),
+    ]),
+    operations: operations(),
+    components: {
+      messages: {
+        ...Object.fromEntries(eventTypes.map((type) => [type, eventMessage(type)])),
+        ...snapshotMessages,
+        DeadLetter: deadLetterMessage,
+      },
+    },
+  };
+}
