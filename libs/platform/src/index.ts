@@ -1,5 +1,5 @@
 export { serviceConfigSchema, portVariable, loadConfig, ConfigError, type ServiceConfig } from './config.js';
-export { uuid, ZodValidation } from './validation.js';
+export { errorResponse, uuid, ZodValidation } from './validation.js';
 export { Clock, SystemClock } from './clock.js';
 export { runService } from './bootstrap.js';
 export { databaseOptions, bigintAsNumber } from './database.js';

@@ -38,3 +38,11 @@ const nameOf = (metadata?: ArgumentMetadata) =>
 
 /** For `@Param('id', { schema: uuid })`: a 400 naming the parameter when it is not a UUID. */
 export const uuid = z.uuid({ error: 'must be a UUID' });
+
+/** Every 4xx and 5xx the services answer: `message` says what is wrong; a 400 lists each offending field in `errors`. */
+export const errorResponse = z.object({
+  statusCode: z.number().int(),
+  message: z.string(),
+  error: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});

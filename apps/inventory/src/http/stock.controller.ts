@@ -1,9 +1,27 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { errorResponse } from '@saga/platform';
 import { z } from 'zod';
+import type { StockItem } from '../domain/inventory.js';
 import { InventoryStore } from '../persistence/inventory-store.js';
 
 const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
 const setStockRequest = z.strictObject({ available: z.number().int().min(0).max(1_000_000_000) });
+
+/** A SKU's stock: `available` to reserve, `reserved` for running orders, `sold` to completed ones. */
+const stockResponse = z.object({
+  sku,
+  available: z.number().int().nonnegative(),
+  reserved: z.number().int().nonnegative(),
+  sold: z.number().int().nonnegative(),
+});
+
+const presentStock = ({ sku, available, reserved, sold }: StockItem): z.output<typeof stockResponse> => ({
+  sku,
+  available,
+  reserved,
+  sold,
+});
 
 @Controller('stock')
 export class StockController {
@@ -11,15 +29,22 @@ export class StockController {
 
   /** A SKU never stocked has nothing available. */
   @Get(':sku')
+  @ApiResponse({ status: 200, description: "The SKU's stock", standardSchema: stockResponse })
   async get(@Param('sku', { schema: sku }) id: string) {
-    return (await this.store.findStock(id)) ?? { sku: id, available: 0, reserved: 0, sold: 0 };
+    return presentStock((await this.store.findStock(id)) ?? { sku: id, available: 0, reserved: 0, sold: 0 });
   }
 
   @Put(':sku')
+  @ApiResponse({ status: 200, description: 'The stock, with its new availability', standardSchema: stockResponse })
+  @ApiResponse({
+    status: 400,
+    description: 'A field is missing or wrong; each is named',
+    standardSchema: errorResponse,
+  })
   async set(
     @Param('sku', { schema: sku }) id: string,
     @Body({ schema: setStockRequest }) { available }: z.output<typeof setStockRequest>,
   ) {
-    return this.store.setAvailable(id, available);
+    return presentStock(await this.store.setAvailable(id, available));
   }
 }

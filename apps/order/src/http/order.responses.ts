@@ -36,14 +36,6 @@ export const orderListResponse = z.object({
   offset: z.number().int(),
 });
 
-/** Every 4xx and 5xx: `message` says what is wrong; a 400 lists each offending field in `errors`. */
-export const errorResponse = z.object({
-  statusCode: z.number().int(),
-  message: z.string(),
-  error: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-});
-
 /** An order as the API shows it: `GET /orders/:id`, each order of `GET /orders`, and the live `GET /orders/stream`. */
 export const presentOrder = (order: Order): OrderResponse => ({
   orderId: order.id,

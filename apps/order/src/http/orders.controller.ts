@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { DeciderRunner } from '@saga/inbox';
-import { uuid, ZodValidation } from '@saga/platform';
+import { errorResponse, uuid, ZodValidation } from '@saga/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { isTerminal, order, type CancelOrder, type PlaceOrder } from '../domain/order.js';
@@ -27,13 +27,7 @@ import {
   type ListOrdersQuery,
   type PlaceOrderRequest,
 } from './order.requests.js';
-import {
-  errorResponse,
-  orderListResponse,
-  orderPlacedResponse,
-  orderResponse,
-  presentOrder,
-} from './order.responses.js';
+import { orderListResponse, orderPlacedResponse, orderResponse, presentOrder } from './order.responses.js';
 
 const refused = (status: number, description: string) =>
   ApiResponse({ status, description, standardSchema: errorResponse });
