@@ -22,7 +22,8 @@ async function expectCommitted(document: object, path: string): Promise<void> {
   const expected = await rendered(document, path);
   if (process.env.UPDATE_API_DOCS === '1') writeFileSync(new URL(path, root), expected);
   const committed = readFileSync(new URL(path, root), 'utf8');
-  expect({ path, upToDate: committed === expected }).toEqual({ path, upToDate: true }); // else: npm run api-docs
+  const fix = 'run `npm run api-docs` and commit what it writes';
+  expect({ path, upToDate: committed === expected, fix }).toEqual({ path, upToDate: true, fix });
 }
 
 /** Every `$ref` in `document` that points nowhere inside it. */

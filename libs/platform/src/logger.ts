@@ -9,7 +9,7 @@
  * Every request gets a line too: method, path, status and duration.
  */
 import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
-import { currentLogFields, type LogFields } from '@saga/telemetry';
+import { currentLogFields, isPolledPath, type LogFields } from '@saga/telemetry';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type LogFormat = 'json' | 'pretty';
@@ -39,9 +39,6 @@ const describe = ({ orderId, eventId, traceId }: LogFields) =>
     .filter(Boolean)
     .join(' ');
 
-/** Paths a platform polls: logged at `verbose` only, or they would drown the rest. */
-const polled = /^\/(health|metrics)(\/|\?|$)/;
-
 /** Logs every request once answered: method, path, status, duration. */
 export function requestLog(): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
   const logger = new Logger('HTTP');
@@ -51,7 +48,7 @@ export function requestLog(): (request: IncomingMessage, response: ServerRespons
     response.on('finish', () => {
       const ms = Math.round(performance.now() - started);
       const line = `${request.method} ${url} ${response.statusCode} ${ms} ms`;
-      if (polled.test(url)) logger.verbose(line);
+      if (isPolledPath(url)) logger.verbose(line);
       else if (response.statusCode >= 500) logger.error(line);
       else logger.log(line);
     });

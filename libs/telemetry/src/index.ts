@@ -10,3 +10,4 @@ export {
   type Headers,
 } from './trace-context.js';
 export { currentLogFields, withLogFields, type LogFields } from './log-context.js';
+export { isPolledPath } from './polled-paths.js';

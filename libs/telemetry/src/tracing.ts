@@ -11,6 +11,7 @@
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
+import { isPolledPath } from './polled-paths.js';
 
 type Sdk = ReturnType<typeof startNodeSdk>;
 let sdk: Sdk | undefined;
@@ -22,9 +23,6 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
-/** Paths a platform polls: a span for each would bury the sagas' own. */
-const polled = /^\/(health|metrics)(\/|\?|$)/;
-
 /** Starts tracing as `serviceName` (unless OTEL_SERVICE_NAME names it otherwise); returns whether it started. */
 export function startTracing(serviceName: string): boolean {
   if (sdk || !tracingRequested()) return false;
@@ -34,7 +32,7 @@ export function startTracing(serviceName: string): boolean {
   sdk = startNodeSdk({
     resourceAttributes: { 'service.name': process.env.OTEL_SERVICE_NAME ?? serviceName },
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => polled.test(request.url ?? '') }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isPolledPath(request.url ?? '') }),
       // Queries inside a request or a handler only: the relay's polling would start a trace of its own every second.
       new PgInstrumentation({ requireParentSpan: true }),
     ],
