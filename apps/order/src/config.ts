@@ -16,6 +16,11 @@ export const orderConfigSchema = serviceConfigSchema.extend({
     .int()
     .min(60_000)
     .default(24 * 60 * 60_000),
+  /**
+   * A trace viewer's address as a browser reaches it (Jaeger's UI: compose sets http://localhost:16686). The live
+   * page then links each order to its traces, when the viewer answers. Unset: no links.
+   */
+  TRACE_VIEWER_URL: z.url().optional(),
 });
 
 export type OrderConfig = z.output<typeof orderConfigSchema>;

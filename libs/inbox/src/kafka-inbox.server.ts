@@ -24,7 +24,7 @@ import {
   timeHop,
   type FaultInjector,
 } from '@saga/runtime';
-import { inSpanFrom, SpanKind, withLogFields, type Attributes } from '@saga/telemetry';
+import { inSpanFrom, ORDER_ID_ATTRIBUTE, SpanKind, withLogFields, type Attributes } from '@saga/telemetry';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -337,7 +337,7 @@ function spanAttributes(
     ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
     ...(event
       ? {
-          'saga.order_id': event.orderId,
+          [ORDER_ID_ATTRIBUTE]: event.orderId,
           'saga.event_id': event.id,
           'saga.event_type': event.type,
           'saga.compensation': isCompensation(event.type),

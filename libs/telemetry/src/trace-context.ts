@@ -28,6 +28,17 @@ export { SpanKind, type Attributes };
 
 const tracer = () => trace.getTracer('@saga/telemetry');
 
+/**
+ * The attribute that names the order a span works on: the handlers' spans carry it, and so does the request that
+ * places or cancels an order. A trace viewer's search by it finds an order's traces (the live page links to it).
+ */
+export const ORDER_ID_ATTRIBUTE = 'saga.order_id';
+
+/** Marks the active span (a request's, a handler's) as working on `orderId`. */
+export function tagOrder(orderId: string): void {
+  trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
+}
+
 /** Kafka headers as kafkajs delivers them, or as an outbox row stores them. */
 export type Headers = Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 

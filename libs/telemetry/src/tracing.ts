@@ -8,9 +8,12 @@
  * those modules as they load. Kafka has no instrumentation here on purpose: its spans are the outbox's (see
  * trace-context.ts), whose trace context travels with each outbox row rather than with the relay's own loop.
  */
+import { Logger } from '@nestjs/common';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
+import { CollapsingDiagLogger } from './diag-log.js';
 import { isPolledPath } from './polled-paths.js';
 
 type Sdk = ReturnType<typeof startNodeSdk>;
@@ -29,7 +32,11 @@ export function startTracing(serviceName: string): boolean {
   // Traces only: this project's metrics are served on /metrics, its logs go to stdout.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  // OpenTelemetry's own messages from warnings up (OTEL_LOG_LEVEL for more): to the console while it starts, then
+  // through the service's log, repeats collapsed.
+  const levelName = process.env.OTEL_LOG_LEVEL?.toUpperCase() ?? 'WARN';
   sdk = startNodeSdk({
+    logLevel: levelName,
     resourceAttributes: { 'service.name': process.env.OTEL_SERVICE_NAME ?? serviceName },
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isPolledPath(request.url ?? '') }),
@@ -37,6 +44,8 @@ export function startTracing(serviceName: string): boolean {
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });
+  const logLevel = DiagLogLevel[levelName as keyof typeof DiagLogLevel] ?? DiagLogLevel.WARN;
+  diag.setLogger(new CollapsingDiagLogger(), { logLevel, suppressOverrideMessage: true });
   return true;
 }
 
@@ -44,5 +53,8 @@ export function startTracing(serviceName: string): boolean {
 export async function stopTracing(): Promise<void> {
   const stopping = sdk;
   sdk = undefined;
-  await stopping?.shutdown();
+  // The last spans cannot be sent when the collector is away; that must not fail the service's shutdown.
+  await stopping
+    ?.shutdown()
+    .catch((error: Error) => new Logger('OpenTelemetry').warn(`last spans not sent: ${error.message}`));
 }

@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { describeEvent } from '@saga/events';
 import { DeciderRunner } from '@saga/inbox';
 import { Clock } from '@saga/platform';
+import { inSpanFrom, ORDER_ID_ATTRIBUTE, SpanKind } from '@saga/telemetry';
 import { DataSource } from 'typeorm';
 import { ORDER_CONFIG, type OrderConfig } from '../config.js';
 import { order, type CancelOrder } from '../domain/order.js';
@@ -51,7 +52,14 @@ export class OrderDeadlineWatcher implements OnApplicationBootstrap, OnApplicati
         );
         for (const id of ids) {
           const cancel: CancelOrder = { type: 'CancelOrder', orderId: id, reason: 'TIMED_OUT' };
-          const { outputs } = await this.runner.run(transaction, { decider: order, store: this.store }, cancel);
+          // A trace of its own for each order timed out: the compensations it causes are in it.
+          const attributes = { [ORDER_ID_ATTRIBUTE]: id };
+          const { outputs } = await inSpanFrom(
+            {},
+            'order deadline passed',
+            { kind: SpanKind.INTERNAL, attributes },
+            () => this.runner.run(transaction, { decider: order, store: this.store }, cancel),
+          );
           for (const event of outputs) this.logger.log(`${describeEvent(event)} TIMED_OUT`);
         }
         return ids.length;

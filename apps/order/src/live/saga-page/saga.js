@@ -65,7 +65,11 @@ const list = document.getElementById('orders');
 const empty = document.getElementById('empty');
 const announcer = document.getElementById('announcer');
 
+/** The trace viewer's address, once the order service has named one and it answered (see findTraceViewer). */
+let traceViewer = null;
+
 listen();
+findTraceViewer();
 for (const button of document.querySelectorAll('[data-scenario]')) {
   button.addEventListener('click', () => place(button));
 }
@@ -105,6 +109,37 @@ function listen() {
       setConnection('reconnecting', 'Reconnecting…'); // the browser retries by itself
     }
   });
+}
+
+/**
+ * Links each order to its traces when there is a trace viewer to open: the order service names it (TRACE_VIEWER_URL,
+ * set by compose) and it answers, which it does when compose runs the observability profile. An opaque answer is
+ * enough to know it is there: the page cannot read another origin's answer, and need not.
+ */
+async function findTraceViewer() {
+  const settings = await fetch(api('saga/settings'))
+    .then((response) => response.json())
+    .catch(() => ({}));
+  if (!settings.traceViewerUrl) return;
+  const answers = await fetch(settings.traceViewerUrl, { mode: 'no-cors' }).then(
+    () => true,
+    () => false,
+  );
+  if (!answers) return;
+  traceViewer = settings.traceViewerUrl;
+  for (const shown of cards.values()) shown.version = null; // drawn again, with their links
+  render();
+}
+
+/** The viewer's search for every trace of an order: the spans that worked on it carry its id (saga.order_id). */
+function traceSearch(orderId) {
+  const url = new URL('search', traceViewer.endsWith('/') ? traceViewer : `${traceViewer}/`);
+  url.search = new URLSearchParams({
+    service: 'order',
+    lookback: '2d',
+    tags: JSON.stringify({ 'saga.order_id': orderId }),
+  });
+  return url.href;
 }
 
 function setConnection(state, text) {
@@ -200,6 +235,9 @@ function card(order) {
         order.reason ? h('span', { class: 'reason' }, order.reason) : null,
       ),
       h('p', { class: 'summary' }, summary(order)),
+      traceViewer
+        ? h('a', { class: 'trace', href: traceSearch(order.orderId), target: '_blank', rel: 'noopener' }, 'Trace')
+        : null,
       running ? h('button', { type: 'button', class: 'cancel', 'data-cancel': order.orderId }, 'Cancel order') : null,
     ),
     timeline(order),
