@@ -3,8 +3,11 @@
 // (tools/compose/compose-file.spec.ts); this checks what only Prometheus can: that every query parses and runs, and
 // that the panels of a working saga show data once a few orders have run.
 //   PROMETHEUS=/path/to/prometheus node scripts/check-dashboard.mjs
-// Prometheus scrapes the services with infra/observability/prometheus.yml, its compose host names replaced by
-// 127.0.0.1. Exits 0 when every query ran and every panel that must show data does, 1 otherwise.
+//     starts that Prometheus, scraping the services with infra/observability/prometheus.yml, its compose host names
+//     replaced by 127.0.0.1 (the local mode)
+//   PROMETHEUS_URL=http://127.0.0.1:9090 node scripts/check-dashboard.mjs
+//     asks a Prometheus that runs already (compose's observability profile)
+// Exits 0 when every query ran and every panel that must show data does, 1 otherwise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,7 @@ import { parse, stringify } from 'yaml';
 const root = new URL('../', import.meta.url);
 const read = (path) => readFileSync(new URL(path, root), 'utf8');
 const binary = process.env.PROMETHEUS ?? 'prometheus';
-const address = process.env.PROMETHEUS_CHECK_ADDRESS ?? '127.0.0.1:19090';
+const prometheusUrl = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:19090';
 const order = process.env.ORDER_URL ?? 'http://127.0.0.1:3001';
 const timeoutMs = 90_000;
 
@@ -26,33 +29,43 @@ const quietWhileHealthy = new Set([
   'Order view rebuild progress, by service',
 ]);
 
-const config = parse(read('infra/observability/prometheus.yml'));
-config.scrape_configs = config.scrape_configs.map(({ dns_sd_configs, ...job }) => ({
-  ...job,
-  static_configs: [{ targets: dns_sd_configs.flatMap(({ port }) => [`127.0.0.1:${port}`]) }],
-}));
-const workDirectory = mkdtempSync(join(tmpdir(), 'saga-dashboard-'));
-writeFileSync(join(workDirectory, 'prometheus.yml'), stringify(config));
-
-const prometheus = spawn(
-  binary,
-  [
-    `--config.file=${join(workDirectory, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(workDirectory, 'data')}`,
-    `--web.listen-address=${address}`,
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-let prometheusLog = '';
-prometheus.stderr.on('data', (chunk) => (prometheusLog = (prometheusLog + chunk).slice(-4_000)));
-const exited = new Promise((resolve) => prometheus.on('exit', resolve));
-prometheus.on('error', (error) => {
-  console.error(`dashboard: cannot run ${binary}: ${error.message}`);
-  process.exit(1);
-});
+/** Starts Prometheus on the local mode's services; returns how to stop it and what it said last. */
+function startPrometheus() {
+  const config = parse(read('infra/observability/prometheus.yml'));
+  config.scrape_configs = config.scrape_configs.map(({ dns_sd_configs, ...job }) => ({
+    ...job,
+    static_configs: [{ targets: dns_sd_configs.map(({ port }) => `127.0.0.1:${port}`) }],
+  }));
+  const workDirectory = mkdtempSync(join(tmpdir(), 'saga-dashboard-'));
+  writeFileSync(join(workDirectory, 'prometheus.yml'), stringify(config));
+  const prometheus = spawn(
+    binary,
+    [
+      `--config.file=${join(workDirectory, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(workDirectory, 'data')}`,
+      `--web.listen-address=${new URL(prometheusUrl).host}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  prometheus.stderr.on('data', (chunk) => (log = (log + chunk).slice(-4_000)));
+  const exited = new Promise((resolve) => prometheus.on('exit', resolve));
+  prometheus.on('error', (error) => {
+    console.error(`dashboard: cannot run ${binary}: ${error.message}`);
+    process.exit(1);
+  });
+  return {
+    log: () => log,
+    stop: async () => {
+      prometheus.kill('SIGTERM');
+      await exited;
+      rmSync(workDirectory, { recursive: true, force: true });
+    },
+  };
+}
 
 async function query(expr) {
-  const response = await fetch(`http://${address}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+  const response = await fetch(`${prometheusUrl}/api/v1/query?${new URLSearchParams({ query: expr })}`);
   const answer = await response.json();
   if (answer.status !== 'success') throw new Error(`${answer.errorType}: ${answer.error}`);
   return answer.data.result;
@@ -67,14 +80,23 @@ async function placeOrders() {
       body: JSON.stringify({
         customerId,
         items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
-        shippingAddress: { name: 'Ada Lovelace', line1: '12 Analytical Way', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+        shippingAddress: {
+          name: 'Ada Lovelace',
+          line1: '12 Analytical Way',
+          city: 'London',
+          postalCode: 'N1 9GU',
+          country: 'GB',
+        },
       }),
     });
     if (!response.ok) throw new Error(`POST /orders answered ${response.status}: ${await response.text()}`);
   }
 }
 
-const panels = JSON.parse(read('infra/observability/grafana/dashboards/saga.json')).panels.filter((panel) => panel.targets);
+const panels = JSON.parse(read('infra/observability/grafana/dashboards/saga.json')).panels.filter(
+  (panel) => panel.targets,
+);
+const started = process.env.PROMETHEUS_URL ? undefined : startPrometheus();
 let failed = false;
 try {
   // Orders before and during the scrapes, so that rates have two samples to compare.
@@ -111,9 +133,7 @@ try {
   console.error(`dashboard: ${error.message}`);
   failed = true;
 } finally {
-  prometheus.kill('SIGTERM');
-  await exited;
-  rmSync(workDirectory, { recursive: true, force: true });
+  await started?.stop();
 }
-if (failed) console.error(`dashboard: Prometheus said, last:\n${prometheusLog}`);
+if (failed && started) console.error(`dashboard: Prometheus said, last:\n${started.log()}`);
 process.exit(failed ? 1 : 0);

@@ -8,7 +8,10 @@
 #        scripts/smoke.sh compose-cluster  the same with three brokers and two instances of every service
 #                                          (compose.cluster.yaml, compose.replicas.yaml); the order again with a
 #                                          broker stopped and an instance killed
-#        scripts/smoke.sh local            reset; npm run local:up; npm run seed; the order; npm run local:down
+#        scripts/smoke.sh observability    compose with its observability profile: the order's trace in the viewer,
+#                                          the dashboard in Grafana and its queries on Prometheus; down -v
+#        scripts/smoke.sh local            reset; npm run local:up; npm run seed; the order; the dashboard's queries
+#                                          on Prometheus (scripts/check-dashboard.mjs); npm run local:down
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,6 +24,16 @@ compose() {
   docker compose up --build --wait
   check_images
   node scripts/readme-order.mjs
+}
+
+# Compose with its observability profile: the order's trace in Jaeger, the dashboard in Grafana, and every query
+# of the dashboard on the profile's Prometheus. (Its images come from Docker Hub.)
+observability() {
+  trap 'status=$?; if [ $status -ne 0 ]; then docker compose --profile observability logs --no-color --tail=100; fi; docker compose --profile observability down -v --remove-orphans; exit $status' EXIT
+  docker compose --profile observability up --build --wait
+  node scripts/readme-order.mjs
+  node scripts/check-observability.mjs
+  PROMETHEUS_URL=http://127.0.0.1:9090 node scripts/check-dashboard.mjs
 }
 
 # Global, not local: the EXIT trap runs after the function has returned.
@@ -74,13 +87,20 @@ local_mode() {
   npm run local:up
   npm run seed
   node scripts/readme-order.mjs
+  # The Grafana dashboard's queries on a real Prometheus, scraping these services (PROMETHEUS: its binary).
+  if [ -n "${PROMETHEUS:-}" ] || command -v prometheus >/dev/null; then
+    node scripts/check-dashboard.mjs
+  else
+    say "SKIPPED the dashboard check: no Prometheus (set PROMETHEUS to its binary)"
+  fi
 }
 
 mode=${1:-}
 case "$mode" in
   compose) compose ;;
   compose-cluster) compose_cluster ;;
+  observability) observability ;;
   local) local_mode ;;
-  *) echo "usage: $0 compose|compose-cluster|local" >&2; exit 2 ;;
+  *) echo "usage: $0 compose|compose-cluster|observability|local" >&2; exit 2 ;;
 esac
 say "passed"
