@@ -44,8 +44,8 @@ WORKDIR /app
 COPY --from=manifests /app ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 COPY --from=build /runtime ./
-# The demo data loader (the compose file's `seed` service); it needs nothing but Node.
-COPY scripts/seed.mjs scripts/
+# The demo data loader and the databases step of the compose file (`seed`, `databases`): Node, and pg for the latter.
+COPY scripts/seed.mjs scripts/create-databases.mjs scripts/
 ARG APP
 WORKDIR /app/apps/${APP}
 USER node

@@ -24,7 +24,14 @@ services=(order:3001 payment:3002 inventory:3003 shipping:3004)
 
 # saga_order, ...; SAGA_DATABASE_PREFIX names another set (the benchmark runs on its own, bench_*).
 export SAGA_DATABASE_PREFIX=${SAGA_DATABASE_PREFIX:-saga_}
-database_url() { local url=${POSTGRES_URL%/*}; echo "$url/$SAGA_DATABASE_PREFIX$1"; }
+# Each service connects as the role that owns its database (scripts/create-databases.mjs), never as POSTGRES_URL's
+# superuser: postgres://saga_order[:$ORDER_DATABASE_PASSWORD]@host:port/saga_order (a password URL-encoded).
+database_url() {
+  local name=$SAGA_DATABASE_PREFIX$1 server=${POSTGRES_URL#*://} password_variable=${1^^}_DATABASE_PASSWORD
+  server=${server#*@}
+  local password=${!password_variable:-}
+  echo "postgres://$name${password:+:$password}@${server%%/*}/$name"
+}
 alive() { [ -f "$run_dir/$1.pid" ] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
 healthy() { curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$1/health/ready"; }
 # The broker profile that `up` started (scripts/kafka.sh), for `down` to stop the same.

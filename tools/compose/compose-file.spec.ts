@@ -1,6 +1,6 @@
 /**
  * compose.yaml configures code it cannot see, and no other test runs it: rename a variable in a service's config
- * schema, move a port, forget a database in the init script, and the first to notice is a user whose
+ * schema, move a port, connect a service as the wrong role, and the first to notice is a user whose
  * `docker compose up` fails. This test reads the file as data and checks it against the Compose specification's
  * schema and against the code it configures (no Docker needed), so that such drift fails `npm test` instead.
  */
@@ -18,13 +18,14 @@ import { inventoryConfigSchema } from '../../apps/inventory/src/config.js';
 import { orderConfigSchema } from '../../apps/order/src/config.js';
 import { paymentConfigSchema } from '../../apps/payment/src/config.js';
 import { shippingConfigSchema } from '../../apps/shipping/src/config.js';
+import { interpolated } from './interpolated.js';
 
 type Service = NonNullable<Compose['services']>[string];
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
 
-const compose = parse(read('compose.yaml'), { merge: true }) as Compose;
+const compose = parse(interpolated(read('compose.yaml')), { merge: true }) as Compose;
 const services = compose.services ?? {};
 const service = (name: string): Service => {
   const found = services[name];
@@ -36,11 +37,13 @@ const service = (name: string): Service => {
 const KAFKA = 'kafka';
 const POSTGRES = 'postgres';
 const SEED = 'seed';
+const DATABASES = 'databases';
 const JAEGER = 'jaeger';
 const PROMETHEUS = 'prometheus';
 const GRAFANA = 'grafana';
 const observabilityServices = [JAEGER, PROMETHEUS, GRAFANA];
-const supportingServices = [KAFKA, POSTGRES, SEED, 'kafka-ui', ...observabilityServices];
+const KAFKA_UI = 'kafka-ui';
+const supportingServices = [KAFKA, POSTGRES, DATABASES, SEED, KAFKA_UI, ...observabilityServices];
 
 /** Each app's configuration schema, by the app's folder name, which is also its compose service's name. */
 const configSchemas: Record<string, z.ZodObject> = {
@@ -68,15 +71,25 @@ function environmentOf(name: string): Record<string, string> {
   return Object.fromEntries(pairs.filter((pair): pair is [string, string] => pair[1] !== undefined));
 }
 
-/** `ports` as { published, target } pairs, from the short ("[ip:]published:target[/protocol]") or long form. */
-function portsOf(name: string): { published?: number; target?: number }[] {
+type Port = { hostIp?: string; published?: number; target?: number };
+
+/** `ports` as { hostIp, published, target }, from the short ("[ip:]published:target[/protocol]") or long form. */
+function portsOf(name: string): Port[] {
   return (service(name).ports ?? []).map((port) => {
-    if (typeof port === 'object') return { published: port.published, target: port.target };
+    if (typeof port === 'object') {
+      return { hostIp: port.host_ip, published: Number(port.published), target: Number(port.target) };
+    }
     const parts = String(port).split('/')[0]!.split(':');
-    const target = Number(parts.at(-1));
-    return { published: parts.length > 1 ? Number(parts.at(-2)) : undefined, target };
+    return {
+      hostIp: parts.length > 2 ? parts.at(-3) : undefined,
+      published: parts.length > 1 ? Number(parts.at(-2)) : undefined,
+      target: Number(parts.at(-1)),
+    };
   });
 }
+
+/** Published on the loopback interface only: reachable from this machine, not from its network. */
+const onThisMachine = (port: number): Port => ({ hostIp: '127.0.0.1', published: port, target: port });
 
 /** `depends_on` as service -> condition, whichever of its two forms is used. */
 function dependenciesOf(name: string): Record<string, string> {
@@ -93,17 +106,12 @@ function listeners(value: string | undefined): { name: string; host: string; por
   });
 }
 
-/** The SQL file mounted into Postgres's init directory, and the databases it creates. */
-function databasesCreatedAtInit(): string[] {
-  const initDirectory = '/docker-entrypoint-initdb.d/';
-  const mounts = (service(POSTGRES).volumes ?? []).map((volume) =>
-    typeof volume === 'string'
-      ? { source: volume.split(':')[0]!, target: volume.split(':')[1] ?? '' }
-      : { source: volume.source ?? '', target: volume.target ?? '' },
-  );
-  const script = mounts.find((mount) => mount.target.startsWith(initDirectory));
-  if (!script) throw new Error(`the postgres service mounts no init script into ${initDirectory}`);
-  return [...read(script.source).matchAll(/^\s*CREATE DATABASE\s+"?(\w+)"?/gim)].map((match) => match[1]!);
+/** The services whose databases and roles scripts/create-databases.mjs makes, and the prefix of their names. */
+function servicesWithDatabases(): { services: string[]; prefix: string } {
+  const script = read('scripts/create-databases.mjs');
+  const services = /SERVICES = \[([^\]]*)\]/.exec(script)?.[1]?.match(/[\w-]+/g) ?? [];
+  const prefix = /SAGA_DATABASE_PREFIX \?\? '(\w+)'/.exec(script)?.[1] ?? '';
+  return { services, prefix };
 }
 
 /** The configuration each app service would start with (loadConfig throws, naming each variable it rejects). */
@@ -160,7 +168,7 @@ describe('compose.yaml', () => {
 
     it('publishes the PORT it listens on, on the same port of the host, and checks its health there', () => {
       const port = configOf(app).PORT;
-      expect(portsOf(app)).toEqual([{ published: port, target: port }]);
+      expect(portsOf(app)).toEqual([onThisMachine(port)]);
       const healthcheck = service(app).healthcheck?.test;
       const command = Array.isArray(healthcheck) ? healthcheck.join(' ') : (healthcheck ?? '');
       expect(/\/\/[\w.-]+:(\d+)\/health\/ready\b/.exec(command)?.[1]).toBe(String(port));
@@ -173,20 +181,59 @@ describe('compose.yaml', () => {
       expect(configOf(app).KAFKA_BROKERS).toEqual([`${KAFKA}:${forContainers.port}`]);
     });
 
-    it('uses a database on the postgres service that its init script creates', () => {
+    it('connects to its database on the postgres service as the role that owns it, never as the superuser', () => {
       const url = new URL(configOf(app).DATABASE_URL);
-      expect(url.hostname).toBe(POSTGRES);
-      expect(databasesCreatedAtInit()).toContain(url.pathname.slice(1));
+      const { services: withDatabases, prefix } = servicesWithDatabases();
+      expect(withDatabases).toContain(app);
+      expect({ host: url.hostname, database: url.pathname.slice(1), user: url.username }).toEqual({
+        host: POSTGRES,
+        database: `${prefix}${app}`,
+        user: `${prefix}${app}`,
+      });
+      // The password the databases step gives the role, from the same variable.
+      const variable = `${app.toUpperCase()}_DATABASE_PASSWORD`;
+      expect(decodeURIComponent(url.password)).toBe(environmentOf(DATABASES)[variable]);
+      expect(read('compose.yaml')).toContain(`postgres://${url.username}:\${${variable}:-`);
     });
 
-    it('starts once Kafka and Postgres are healthy', () => {
-      expect(dependenciesOf(app)).toMatchObject({ [KAFKA]: 'service_healthy', [POSTGRES]: 'service_healthy' });
+    it('starts once Kafka is healthy and its database and role exist', () => {
+      expect(dependenciesOf(app)).toMatchObject({
+        [KAFKA]: 'service_healthy',
+        [DATABASES]: 'service_completed_successfully',
+      });
     });
   });
 
   it('gives every app a database of its own', () => {
     const databases = apps.map((app) => new URL(configOf(app).DATABASE_URL).pathname);
     expect(new Set(databases).size).toBe(apps.length);
+  });
+
+  it('makes the databases and roles with the script the local mode runs, as the superuser, once Postgres is up', () => {
+    const command = service(DATABASES).command;
+    expect(Array.isArray(command) ? command.join(' ') : command).toBe('node /app/scripts/create-databases.mjs');
+    expect(service(DATABASES).build).toEqual({ context: '.', args: { APP: 'order' } });
+    expect(read('Dockerfile')).toMatch(/^COPY .*scripts\/create-databases\.mjs.* scripts\/$/m);
+    const superuser = new URL(environmentOf(DATABASES).POSTGRES_URL ?? '');
+    expect({ host: superuser.hostname, user: superuser.username, password: superuser.password }).toEqual({
+      host: POSTGRES,
+      user: 'postgres',
+      password: environmentOf(POSTGRES).POSTGRES_PASSWORD,
+    });
+    expect(dependenciesOf(DATABASES)).toEqual({ [POSTGRES]: 'service_healthy' });
+    // Postgres checks passwords: no trust of whoever reaches it on the network.
+    expect(environmentOf(POSTGRES).POSTGRES_HOST_AUTH_METHOD).toBeUndefined();
+    expect(servicesWithDatabases().services.sort()).toEqual(apps);
+  });
+
+  it('publishes every port on 127.0.0.1 only, so nothing is open to the network the machine is on', () => {
+    for (const name of Object.keys(services)) {
+      for (const port of portsOf(name)) expect({ name, hostIp: port.hostIp }).toEqual({ name, hostIp: '127.0.0.1' });
+    }
+  });
+
+  it('runs the Kafka UI read-only: browsing, but no producing, deleting or resetting offsets', () => {
+    expect(environmentOf(KAFKA_UI).KAFKA_CLUSTERS_0_READONLY).toBe('true');
   });
 
   it("runs the project's Kafka version, the one Testcontainers starts", () => {
@@ -219,7 +266,7 @@ describe('compose.yaml', () => {
     // The listener advertised to the host is published on the same port, or clients outside cannot reconnect.
     const forHost = listeners(kafka.KAFKA_ADVERTISED_LISTENERS).filter((listener) => listener.host !== KAFKA);
     expect(forHost.length).toBeGreaterThan(0);
-    for (const { port } of forHost) expect(portsOf(KAFKA)).toContainEqual({ published: +port, target: +port });
+    for (const { port } of forHost) expect(portsOf(KAFKA)).toContainEqual(onThisMachine(+port));
   });
 
   it('seeds the demo data through the services that scripts/seed.mjs calls, once they are healthy', () => {

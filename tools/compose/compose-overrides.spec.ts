@@ -14,6 +14,7 @@ import { inventoryConfigSchema } from '../../apps/inventory/src/config.js';
 import { orderConfigSchema } from '../../apps/order/src/config.js';
 import { paymentConfigSchema } from '../../apps/payment/src/config.js';
 import { shippingConfigSchema } from '../../apps/shipping/src/config.js';
+import { interpolated } from './interpolated.js';
 
 type Service = Omit<NonNullable<Compose['services']>[string], 'ports'> & { ports?: unknown };
 type Services = Record<string, Service>;
@@ -26,7 +27,7 @@ const replacing = ['!reset', '!override'].map((tag) => ({
   resolve: (sequence: { toJSON(): unknown }) => ({ replaces: sequence.toJSON() }),
 }));
 const servicesOf = (file: string): Services =>
-  (parse(readFileSync(new URL(file, root), 'utf8'), { merge: true, customTags: replacing }) as Compose)
+  (parse(interpolated(readFileSync(new URL(file, root), 'utf8')), { merge: true, customTags: replacing }) as Compose)
     .services as Services;
 
 const environment = (service: Service | undefined): Record<string, string> =>
@@ -100,7 +101,7 @@ describe('compose.cluster.yaml on compose.yaml', () => {
       const host = /HOST:\/\/127\.0\.0\.1:(\d+)/.exec(
         environment(services[name]).KAFKA_ADVERTISED_LISTENERS ?? '',
       )?.[1];
-      expect({ name, ports: services[name]!.ports }).toEqual({ name, ports: [`${host}:${host}`] });
+      expect({ name, ports: services[name]!.ports }).toEqual({ name, ports: [`127.0.0.1:${host}:${host}`] });
     }
   });
 
@@ -140,10 +141,10 @@ describe('compose.replicas.yaml on compose.yaml', () => {
         replicas: 2,
       });
       for (const port of (services[app]!.ports as string[]) ?? []) {
-        const [from, to = from] = port.split(':')[0]!.split('-').map(Number);
+        const [from, to = from] = port.split(':').at(-2)!.split('-').map(Number);
         expect({ app, port, hostPorts: to! - from! + 1 }).toEqual({ app, port, hostPorts: 2 });
       }
     }
-    expect(services.order!.ports).toEqual(['3001-3002:3001']); // the README's 3001 is one of them
+    expect(services.order!.ports).toEqual(['127.0.0.1:3001-3002:3001']); // the README's 3001 is one of them
   });
 });

@@ -21,6 +21,8 @@ export const orderConfigSchema = serviceConfigSchema.extend({
    * page then links each order to its traces, when the viewer answers. Unset: no links.
    */
   TRACE_VIEWER_URL: z.url().optional(),
+  /** Live streams (GET /orders/stream) one instance serves at once; each holds a connection open. */
+  ORDER_STREAM_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
 });
 
 export type OrderConfig = z.output<typeof orderConfigSchema>;

@@ -15,5 +15,8 @@ await runService('order', () => {
     host: config.HOST,
     logLevel: config.LOG_LEVEL,
     logFormat: config.LOG_FORMAT,
+    writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    // The live page asks the trace viewer whether it runs (saga-page/saga.js).
+    connectTo: config.TRACE_VIEWER_URL ? [new URL(config.TRACE_VIEWER_URL).origin] : [],
   };
 });

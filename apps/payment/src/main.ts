@@ -15,5 +15,6 @@ await runService('payment', () => {
     host: config.HOST,
     logLevel: config.LOG_LEVEL,
     logFormat: config.LOG_FORMAT,
+    writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
   };
 });

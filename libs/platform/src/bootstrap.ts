@@ -5,6 +5,7 @@ import { KafkaInboxServer } from '@saga/inbox';
 import { serveApiDocs } from './api-docs.js';
 import { ConfigError } from './config.js';
 import { DatabaseUnavailableFilter } from './database-unavailable.filter.js';
+import { securityHeaders, writeRateLimit } from './http-surface.js';
 import { requestLog, SagaLogger, type LogFormat } from './logger.js';
 import { ZodValidation } from './validation.js';
 
@@ -22,6 +23,10 @@ export async function runService(
     host: string;
     logLevel: LogLevel;
     logFormat: LogFormat;
+    /** Writes one client may make a minute (RATE_LIMIT_WRITES_PER_MINUTE); 0: no limit. */
+    writesPerMinute: number;
+    /** Origins other than its own that a page the service serves may call (the Content-Security-Policy). */
+    connectTo?: string[];
   },
 ): Promise<INestApplication> {
   let root: ReturnType<typeof createModule>;
@@ -39,7 +44,9 @@ export async function runService(
     routeResolutionStrategy: 'specificity',
   });
   app.enableShutdownHooks();
-  app.use(requestLog());
+  app.use(requestLog()); // first, so that it logs the requests refused by what follows too
+  app.use(securityHeaders(root.connectTo));
+  app.use(writeRateLimit(root.writesPerMinute));
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.useGlobalPipes(new ZodValidation());
   serveApiDocs(app, name);

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       SAGA_OUTBOX: 'on',
       SAGA_INBOX: 'on',
       PORT: 3001,
+      RATE_LIMIT_WRITES_PER_MINUTE: 1200,
     });
   });
 

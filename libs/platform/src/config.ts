@@ -51,6 +51,8 @@ export const serviceConfigSchema = z.object({
     .min(60 * 60_000)
     .default(7 * 24 * 60 * 60_000),
   HOST: z.string().default('0.0.0.0'),
+  /** Writes (POST, PUT, DELETE) one client may make a minute; the next is refused with 429. 0: no limit. */
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** `json`: a JSON object per line, with the order, event and trace ids (for a log pipeline); `pretty`: for a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

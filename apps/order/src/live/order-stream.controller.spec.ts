@@ -24,7 +24,10 @@ class FakeResponse extends EventEmitter {
   writableEnded = false;
   destroyed = false;
   writableLength = 0;
-  writeHead() {
+  status?: number;
+  body = '';
+  writeHead(status: number) {
+    this.status = status;
     return this;
   }
   write(text: string) {
@@ -35,7 +38,8 @@ class FakeResponse extends EventEmitter {
     this.received.push(`${event[1]} ${versions}`);
     return true;
   }
-  end() {
+  end(body = '') {
+    this.body = body;
     this.writableEnded = true;
     this.emit('close');
   }
@@ -52,7 +56,7 @@ const streams: OrderStreamController[] = [];
 afterEach(() => streams.splice(0).forEach((stream) => stream.onModuleDestroy()));
 
 /** A stream with a store whose reads finish when the test says so, in the order the test says. */
-function aStream() {
+function aStream({ maxClients = 10 } = {}) {
   let notify!: (signal: OrderChangeSignal) => void;
   const lists: ReturnType<typeof deferred<{ orders: Order[]; total: number }>>[] = [];
   const finds: ReturnType<typeof deferred<Order | null>>[] = [];
@@ -61,7 +65,9 @@ function aStream() {
     find: () => (finds.push(deferred()), finds.at(-1)!.promise),
   };
   const listener = { subscribe: (subscriber: typeof notify) => ((notify = subscriber), () => undefined) };
-  const stream = new OrderStreamController(store as unknown as OrderStore, listener as unknown as OrderChangeListener);
+  const stream = new OrderStreamController(store as unknown as OrderStore, listener as unknown as OrderChangeListener, {
+    ORDER_STREAM_MAX_CLIENTS: maxClients,
+  });
   stream.onModuleInit();
   streams.push(stream);
   /** Lets every read that can run, run. */
@@ -147,5 +153,21 @@ describe('the order stream', () => {
     const late = await connect();
     expect(late.writableEnded).toBe(true);
     expect(lists).toHaveLength(1);
+  });
+
+  it('serves at most ORDER_STREAM_MAX_CLIENTS streams at once, telling the next to come back, and one more when one closes', async () => {
+    const { connect, lists, settle } = aStream({ maxClients: 2 });
+    const [first, second] = [await connect(), await connect()];
+    lists[0]!.resolve({ orders: [], total: 0 });
+    await settle();
+    const refused = await connect();
+    expect({ status: refused.status, ended: refused.writableEnded }).toEqual({ status: 503, ended: true });
+    expect(JSON.parse(refused.body).message).toMatch(/already streams to 2 clients/);
+    expect(lists).toHaveLength(2); // no read for a client turned away
+
+    first.end(); // a browser leaves
+    const next = await connect();
+    expect({ status: next.status, ended: next.writableEnded }).toEqual({ status: 200, ended: false });
+    expect(second.writableEnded).toBe(false);
   });
 });

@@ -6,9 +6,12 @@
  * Changes come from Postgres NOTIFY (persistence/order-changes.ts): every committed change, made by whichever
  * order service instance, and none that rolled back. One read per change serves every client of this process,
  * and reads run one after the other, so a client never gets an order older than the list it started from.
+ * Each open stream holds a connection and a little memory for as long as it lasts, so a process serves at most
+ * ORDER_STREAM_MAX_CLIENTS of them; the next is told 503, to come back later (EventSource reconnects by itself).
  */
-import { Controller, Get, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { ORDER_CONFIG, type OrderConfig } from '../config.js';
 import { presentOrder } from '../http/order.responses.js';
 import { OrderStore } from '../persistence/order-store.js';
 import { OrderChangeListener, type OrderChangeSignal } from './order-change-listener.js';
@@ -39,6 +42,7 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly store: OrderStore,
     private readonly changes: OrderChangeListener,
+    @Inject(ORDER_CONFIG) private readonly config: Pick<OrderConfig, 'ORDER_STREAM_MAX_CLIENTS'>,
   ) {}
 
   onModuleInit(): void {
@@ -62,6 +66,15 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
   open(@Res() response: ServerResponse): void {
     if (this.closing) {
       response.writeHead(503, { 'retry-after': '2' }).end();
+      return;
+    }
+    if (this.clients.size >= this.config.ORDER_STREAM_MAX_CLIENTS) {
+      const body = JSON.stringify({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `this instance already streams to ${this.clients.size} clients, its most; try again shortly`,
+      });
+      response.writeHead(503, { 'retry-after': '10', 'content-type': 'application/json; charset=utf-8' }).end(body);
       return;
     }
     response.writeHead(200, {
