@@ -70,6 +70,12 @@ async function openPage(): Promise<Page> {
   pageErrors = [];
   opened.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
   opened.on('pageerror', (error) => pageErrors.push(error.message));
+  // What the service's Content-Security-Policy blocked (a script, a style, a request) is a page error too.
+  opened.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      pageErrors.push(message.text());
+    }
+  });
   await opened.goto(`${saga.url('order')}/`); // redirects to the page, /saga/
   await opened.locator('#connection[data-state="live"]').waitFor(); // the stream is open and has sent the list
   return opened;
@@ -282,5 +288,22 @@ describe('the saga page', () => {
     expect((await client.erase(orderId)).status).toBe(204);
     await cardOf(orderId).waitFor({ state: 'detached' });
     expectEverythingCameOverOneStream();
+  });
+
+  it("shows the API's Swagger UI under the same strict security headers", async () => {
+    const docs = await browser.newPage();
+    const blocked: string[] = [];
+    docs.on('pageerror', (error) => blocked.push(error.message));
+    docs.on('console', (message) => message.type() === 'error' && blocked.push(message.text()));
+    try {
+      const response = await docs.goto(`${saga.url('order')}/docs`);
+      expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
+      // Drawn by Swagger UI's scripts from the service's document: they ran, and were allowed to.
+      await docs.locator('.swagger-ui .info .title', { hasText: 'order service' }).waitFor();
+      await docs.locator('.opblock-summary-path', { hasText: '/orders' }).first().waitFor();
+      expect(blocked).toEqual([]);
+    } finally {
+      await docs.close();
+    }
   });
 });
