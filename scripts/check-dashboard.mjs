@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { demoToken } from './demo-token.mjs';
 
 const root = new URL('../', import.meta.url);
 const read = (path) => readFileSync(new URL(path, root), 'utf8');
@@ -73,12 +74,11 @@ async function query(expr) {
 
 async function placeOrders() {
   // One order of each outcome the demo data allows: completed (Ada), and declined (Bob's credit is too small).
-  for (const customerId of ['7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11', '0b0b0b0b-1111-4222-8333-444444444444']) {
+  for (const customer of ['ada', 'bob']) {
     const response = await fetch(`${order}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await demoToken(order, customer)}` },
       body: JSON.stringify({
-        customerId,
         items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
         shippingAddress: {
           name: 'Ada Lovelace',

@@ -2,13 +2,15 @@
 // order's trace is in the trace viewer, found by its id, with spans of all four services; Grafana serves the saga
 // dashboard. (The dashboard's queries are checked on the profile's Prometheus by scripts/check-dashboard.mjs.)
 // Exits 0 when all of that holds within two minutes, 1 otherwise.
+import { adminAuthorization } from './demo-token.mjs';
+
 const order = process.env.ORDER_URL ?? 'http://127.0.0.1:3001';
 const jaeger = process.env.JAEGER_URL ?? 'http://127.0.0.1:16686';
 const grafana = process.env.GRAFANA_URL ?? 'http://127.0.0.1:3000';
 const services = ['order', 'payment', 'inventory', 'shipping'];
 
-async function json(url) {
-  const response = await fetch(url);
+async function json(url, headers = {}) {
+  const response = await fetch(url, { headers });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
   return response.json();
 }
@@ -27,7 +29,7 @@ async function eventually(what, check) {
 }
 
 try {
-  const { orders } = await json(`${order}/orders?limit=1`);
+  const { orders } = await json(`${order}/orders?limit=1`, { authorization: await adminAuthorization(order) });
   const orderId = orders[0]?.orderId;
   if (!orderId) throw new Error('no order to look for: place one first (scripts/readme-order.mjs)');
   const search = new URLSearchParams({

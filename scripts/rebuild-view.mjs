@@ -6,8 +6,10 @@
  *
  * The service drops its view, replays `orders` from offset 0, and holds saga events until it has caught up.
  * Prints the progress, then the view's count and checksum: compare them with the order service's
- * (GET /admin/order-view on each service).
+ * (GET /admin/order-view on each service). It calls as an admin: SAGA_TOKEN, or a demo token (demo-token.mjs).
  */
+import { adminAuthorization } from './demo-token.mjs';
+
 const ports = { payment: 3002, inventory: 3003, shipping: 3004 };
 const [service, baseUrl = `http://127.0.0.1:${ports[process.argv[2]]}`] = process.argv.slice(2);
 if (!Object.hasOwn(ports, service ?? '')) {
@@ -15,12 +17,14 @@ if (!Object.hasOwn(ports, service ?? '')) {
   process.exit(64);
 }
 
+const notAnswering = (error) => {
+  console.error(`${service} does not answer at ${baseUrl} (${error.cause?.code ?? error.message}). Is it running?`);
+  console.error('A service that starts with an empty view rebuilds it by itself.');
+  process.exit(69);
+};
+const authorization = await adminAuthorization(baseUrl).catch(notAnswering);
 const call = async (method, path) => {
-  const response = await fetch(`${baseUrl}${path}`, { method }).catch((error) => {
-    console.error(`${service} does not answer at ${baseUrl} (${error.cause?.code ?? error.message}). Is it running?`);
-    console.error('A service that starts with an empty view rebuilds it by itself.');
-    process.exit(69);
-  });
+  const response = await fetch(`${baseUrl}${path}`, { method, headers: { authorization } }).catch(notAnswering);
   const body = await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(body)}`);
   return body;
@@ -28,9 +32,10 @@ const call = async (method, path) => {
 
 const before = await call('GET', '/admin/order-view');
 console.log(`${service}: ${before.count} orders, checksum ${before.checksum}; rebuilding from offset 0`);
-const refused = await fetch(`${baseUrl}/admin/order-view/rebuild`, { method: 'POST' }).then(async (response) =>
-  response.status === 409 ? (await response.json()).message : null,
-);
+const refused = await fetch(`${baseUrl}/admin/order-view/rebuild`, {
+  method: 'POST',
+  headers: { authorization },
+}).then(async (response) => (response.status === 409 ? (await response.json()).message : null));
 if (refused) {
   console.error(`${service}: the rebuild was refused, nothing was touched: ${refused}`);
   process.exit(75);

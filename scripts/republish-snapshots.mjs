@@ -5,12 +5,20 @@
  * back an older snapshot than the newest one of its order.
  *
  *   npm run republish-snapshots              (or: node scripts/republish-snapshots.mjs [order-service-url])
+ * It calls as an admin: SAGA_TOKEN, or a demo token (demo-token.mjs).
  */
+import { adminAuthorization } from './demo-token.mjs';
+
 const [baseUrl = 'http://127.0.0.1:3001'] = process.argv.slice(2);
-const response = await fetch(`${baseUrl}/admin/order-view/republish`, { method: 'POST' }).catch((error) => {
+const notAnswering = (error) => {
   console.error(`the order service does not answer at ${baseUrl} (${error.cause?.code ?? error.message})`);
   process.exit(69);
-});
+};
+const authorization = await adminAuthorization(baseUrl).catch(notAnswering);
+const response = await fetch(`${baseUrl}/admin/order-view/republish`, {
+  method: 'POST',
+  headers: { authorization },
+}).catch(notAnswering);
 const body = await response.json();
 if (!response.ok) {
   console.error(`republishing failed: ${response.status} ${JSON.stringify(body)}`);

@@ -1,12 +1,16 @@
 /**
  * Bad input gets a 4xx that names the problem, and writes nothing: no order, no outbox row, no event, no change
- * to stock or credit. And a retried POST /orders with the same Idempotency-Key places one order.
+ * to stock or credit. So does a caller without the right: no token, a forged or expired one, a customer acting on
+ * another's order or on the shop's settings. And a retried POST /orders with the same Idempotency-Key places one
+ * order.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics } from '@saga/events';
+import { DEMO_ISSUER, signWithDemoKey } from '@saga/platform';
 import { anOrder } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { SagaClient } from './support/saga-client.js';
+import { tokenFor } from './support/http.js';
+import { SagaClient, TERMINAL } from './support/saga-client.js';
 import { SagaServices, type ServiceName } from './support/saga-services.js';
 
 let saga: SagaServices;
@@ -21,17 +25,40 @@ afterAll(async () => {
   await saga?.stop();
 });
 
-const validOrder = () => anOrder().request();
+/** The customer who places the orders of these tests (the body names no customer: the token does). */
+const CUSTOMER = randomUUID();
+const validOrder = () => {
+  const { customerId: _inTheToken, ...body } = anOrder({ customerId: CUSTOMER }).request();
+  return body;
+};
 const address = validOrder().shippingAddress;
 const withItems = (...items: unknown[]) => ({ ...validOrder(), items });
 
-type Call = { method: string; service: ServiceName; path: string; body?: unknown; raw?: string; headers?: object };
+/** Who calls: by default, POST /orders as CUSTOMER and everything else as an admin. */
+type Caller = 'admin' | 'nobody' | { customer: string } | { authorization: string };
+type Call = {
+  method: string;
+  service: ServiceName;
+  path: string;
+  body?: unknown;
+  raw?: string;
+  headers?: object;
+  as?: Caller;
+};
+
+async function authorizationOf(call: Call): Promise<Record<string, string>> {
+  const caller = call.as ?? (call.method === 'POST' && call.path === '/orders' ? { customer: CUSTOMER } : 'admin');
+  if (caller === 'nobody') return {};
+  if (typeof caller === 'object' && 'authorization' in caller) return { authorization: caller.authorization };
+  return { authorization: await tokenFor(caller) };
+}
 
 /** Sends exactly what a client sent: the body as JSON, or raw text when the test needs malformed bytes. */
-async function call({ method, service, path, body, raw, headers = {} }: Call) {
+async function call(request: Call) {
+  const { method, service, path, body, raw, headers = {} } = request;
   const response = await fetch(`${saga.url(service)}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await authorizationOf(request)), ...headers },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await response.text();
@@ -72,8 +99,13 @@ const cases: [string, Call, number, string][] = [
   ['a body that is not JSON', { ...order(undefined), raw: '{"customerId": ' }, 400, 'JSON'],
   ['a JSON array instead of an object', order([validOrder()]), 400, 'expected object'],
   ['no body at all', order(undefined), 400, 'expected object'],
-  ['a field of the wrong type', order({ ...validOrder(), customerId: 42 }), 400, 'customerId'],
-  ['an invalid UUID', order({ ...validOrder(), customerId: 'ada' }), 400, 'customerId'],
+  ['a field of the wrong type', order({ ...validOrder(), items: 'BOOK-1' }), 400, 'items'],
+  [
+    'a body that names the customer (even the caller)',
+    order({ ...validOrder(), customerId: CUSTOMER }),
+    400,
+    'the bearer token names',
+  ],
   ['a missing field', order({ ...validOrder(), shippingAddress: undefined }), 400, 'shippingAddress'],
   ['an unknown field', order({ ...validOrder(), discountCents: 500 }), 400, 'discountCents'],
   [
@@ -183,11 +215,16 @@ describe('Idempotency-Key', () => {
     const body = validOrder();
     const before = await footprint();
 
+    const authorization = await authorizationOf(order(body));
     const [first, second] = await Promise.all(
       [1, 2].map(() =>
         fetch(`${saga.url('order')}/orders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': key,
+            ...authorization,
+          },
           body: JSON.stringify(body),
         }),
       ),
@@ -207,9 +244,208 @@ describe('Idempotency-Key', () => {
     expect((await call({ ...order(validOrder()), headers })).status).toBe(201);
     const before = await footprint();
 
-    const reused = await call({ ...order(validOrder()), headers });
+    const another = { ...validOrder(), shippingAddress: { ...address, name: 'Someone Else' } };
+    const reused = await call({ ...order(another), headers });
 
     expect(reused).toEqual({ status: 422, message: expect.stringContaining('already used for a different request') });
     expect((await footprint()).orders).toBe(before.orders);
+  });
+
+  it("one customer's key is not another's: the same key and request from another customer places its own order", async () => {
+    const key = randomUUID();
+    const asCustomer = async (customer: string) => {
+      const response = await fetch(`${saga.url('order')}/orders`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          authorization: await tokenFor({ customer }),
+        },
+        body: JSON.stringify(validOrder()),
+      });
+      const { orderId } = (await response.json()) as { orderId: string };
+      return { status: response.status, replayed: response.headers.get('idempotent-replayed'), orderId };
+    };
+    const first = await asCustomer(CUSTOMER);
+    const second = await asCustomer(randomUUID());
+    expect([first.status, second.status, second.replayed]).toEqual([201, 201, null]);
+    expect(second.orderId).not.toBe(first.orderId);
+  });
+});
+
+describe('who may do what', () => {
+  /** Another customer, whose ended order the attacks aim at. */
+  const VICTIM = randomUUID();
+  let victimsOrder: string;
+
+  beforeAll(async () => {
+    const nothingInStock = await client.stockedSku(0);
+    victimsOrder = await client.placeOrder(VICTIM, [{ sku: nothingInStock, quantity: 1, unitPriceCents: 500 }]);
+    await client.untilStatus(victimsOrder, ...TERMINAL);
+    await client.untilViewsAgree(); // its compensations and snapshots are all written: the books are still
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const customerClaims = () => ({
+    iss: DEMO_ISSUER,
+    aud: 'kafka-order-saga',
+    sub: CUSTOMER,
+    roles: ['customer'],
+    iat: now(),
+    exp: now() + 600,
+  });
+  /** The caller's token with its payload rewritten after signing: made an admin, say. */
+  const tampered = async (claims: object) => {
+    const [header, , signature] = (await tokenFor({ customer: CUSTOMER })).split('.');
+    return { authorization: `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}` };
+  };
+  const attacker = { customer: CUSTOMER };
+
+  const attacks: [string, () => Promise<Call>, number, string][] = [
+    ['placing an order without a token', async () => ({ ...order(validOrder()), as: 'nobody' }), 401, 'bearer token'],
+    [
+      'listing the orders (names, addresses) without a token',
+      async () => ({ method: 'GET', service: 'order', path: '/orders', as: 'nobody' }),
+      401,
+      'bearer token',
+    ],
+    [
+      'placing an order with an expired token',
+      async () => ({
+        ...order(validOrder()),
+        as: { authorization: `Bearer ${await signWithDemoKey({ ...customerClaims(), exp: now() - 60 })}` },
+      }),
+      401,
+      'expired',
+    ],
+    [
+      'setting a credit limit with a customer token made admin',
+      async () => ({
+        method: 'PUT',
+        service: 'payment',
+        path: `/customers/${CUSTOMER}/credit`,
+        body: { limitCents: 1e9 },
+        as: await tampered({ ...customerClaims(), roles: ['admin'] }),
+      }),
+      401,
+      'signature does not verify',
+    ],
+    [
+      "a customer reading another customer's order",
+      async () => ({ method: 'GET', service: 'order', path: `/orders/${victimsOrder}`, as: attacker }),
+      404,
+      'does not exist',
+    ],
+    [
+      "a customer cancelling another customer's order",
+      async () => ({ method: 'POST', service: 'order', path: `/orders/${victimsOrder}/cancel`, as: attacker }),
+      404,
+      'does not exist',
+    ],
+    [
+      'a customer erasing an order',
+      async () => ({ method: 'DELETE', service: 'order', path: `/orders/${victimsOrder}`, as: { customer: VICTIM } }),
+      403,
+      'role admin',
+    ],
+    [
+      'a customer raising its own credit limit',
+      async () => ({
+        method: 'PUT',
+        service: 'payment',
+        path: `/customers/${CUSTOMER}/credit`,
+        body: { limitCents: 1e9 },
+        as: attacker,
+      }),
+      403,
+      'role admin',
+    ],
+    [
+      "a customer reading another customer's credit",
+      async () => ({ method: 'GET', service: 'payment', path: `/customers/${VICTIM}/credit`, as: attacker }),
+      403,
+      'its own credit only',
+    ],
+    [
+      'a customer setting stock',
+      async () => ({
+        method: 'PUT',
+        service: 'inventory',
+        path: '/stock/BOOK-1',
+        body: { available: 1e6 },
+        as: attacker,
+      }),
+      403,
+      'role admin',
+    ],
+    [
+      "a customer rebuilding a service's view (which pauses its saga)",
+      async () => ({ method: 'POST', service: 'shipping', path: '/admin/order-view/rebuild', as: attacker }),
+      403,
+      'role admin',
+    ],
+    [
+      'a customer placing an order for another customer',
+      async () => ({ ...order({ ...validOrder(), customerId: VICTIM }), as: attacker }),
+      400,
+      'the bearer token names',
+    ],
+    [
+      'an admin placing an order (orders are a customer’s own)',
+      async () => ({ ...order(validOrder()), as: 'admin' }),
+      403,
+      'role customer',
+    ],
+  ];
+
+  it.each(attacks)('refuses %s, and nothing changes anywhere', async (_, attack, status, named) => {
+    const before = await footprint();
+    const victimBefore = await client.order(victimsOrder);
+
+    const response = await call(await attack());
+
+    expect(response.status).toBe(status);
+    expect(response.message).toContain(named);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // anything written would reach Kafka by now
+    expect(await footprint()).toEqual(before);
+    expect(await client.order(victimsOrder)).toEqual(victimBefore);
+  });
+
+  it("shows a customer its own orders only, and an admin everyone's", async () => {
+    const list = async (as: Caller) =>
+      (JSON.parse((await fetchText('/orders?limit=100', as)) || '{}') as { orders: { customerId: string }[] }).orders;
+
+    const customers = new Set((await list({ customer: VICTIM })).map((order) => order.customerId));
+    expect([...customers]).toEqual([VICTIM]);
+    expect((await list({ customer: randomUUID() })).length).toBe(0);
+    expect((await list('admin')).map((order) => order.customerId)).toContain(VICTIM);
+  });
+
+  /** A GET on the order service, as `as`. */
+  async function fetchText(path: string, as: Caller): Promise<string> {
+    const response = await fetch(`${saga.url('order')}${path}`, {
+      headers: await authorizationOf({ method: 'GET', service: 'order', path, as }),
+    });
+    return response.text();
+  }
+
+  it('issues demo tokens only for a role this system knows', async () => {
+    const response = await fetch(`${saga.url('payment')}/auth/demo-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'superuser' }),
+    });
+    expect(response.status).toBe(400);
+    // ...and a demo token it issues works on every service.
+    const { token } = (await (
+      await fetch(`${saga.url('payment')}/auth/demo-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'customer', customerId: VICTIM }),
+      })
+    ).json()) as { token: string };
+    expect((await fetchText(`/orders/${victimsOrder}`, { authorization: `Bearer ${token}` })).includes(VICTIM)).toBe(
+      true,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { anOrder, eventually } from '@saga/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from './support/http.js';
+import { request, tokenFor } from './support/http.js';
 import { scrape, valueOf } from './support/metrics.js';
 import { countSteps, SagaClient } from './support/saga-client.js';
 import { SagaServices, SERVICE_NAMES, type ServiceName } from './support/saga-services.js';
@@ -327,10 +327,14 @@ describe('the HTTP surface', () => {
   });
 
   /** A valid order request, with what the case breaks (`anOrder` checks the types; these cases must not). */
-  const withField = (overrides: Record<string, unknown> = {}) => ({ ...anOrder().request(), ...overrides });
+  const customerId = randomUUID();
+  const withField = (overrides: Record<string, unknown> = {}) => {
+    const { customerId: _inTheToken, ...body } = anOrder({ customerId }).request();
+    return { ...body, ...overrides };
+  };
 
   it.each([
-    ['a customer id that is not a UUID', withField({ customerId: 'c-1' }), 'customerId'],
+    ['a customer id, which only the token may give', withField({ customerId: 'c-1' }), 'customerId'],
     ['no items', withField({ items: [] }), 'items'],
     ['a zero quantity', withField({ items: [{ sku: 'BOOK-1', quantity: 0, unitPriceCents: 1 }] }), 'items.0.quantity'],
     [
@@ -350,7 +354,9 @@ describe('the HTTP surface', () => {
     ],
     ['an unknown field', withField({ coupon: 'FREE' }), 'Unrecognized key: "coupon"'],
   ])('rejects an order with %s: 400 naming the field', async (_case, body, field) => {
-    const response = await request('POST', `${saga.url('order')}/orders`, body);
+    const response = await request('POST', `${saga.url('order')}/orders`, body, {
+      authorization: await tokenFor({ customer: customerId }),
+    });
 
     expect(response.status).toBe(400);
     expect(response.body.message).toContain(field);

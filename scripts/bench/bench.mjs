@@ -21,7 +21,7 @@ import { measureFloors, quietKafka } from './floors.mjs';
 import { measureRelay } from './relay.mjs';
 import { writeReport } from './report.mjs';
 import { dockerStats, readInfrastructure, scrapeProcesses } from './resources.mjs';
-import { OrderEnds, runStep, stockUp } from './sagas.mjs';
+import { OrderEnds, prepare, runStep } from './sagas.mjs';
 import { hopsBetween, parseHops } from './stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -128,7 +128,7 @@ function instancesOf(count) {
 
 async function runLadder(kafka, instances) {
   const urls = instancesOf(instances);
-  await stockUp(urls.inventory);
+  const customers = await prepare(urls);
   const ends = await OrderEnds.start(kafka, 'orders');
   const backlog = await Backlog.open(kafka, settings.mode === 'local' ? postgresUrl : undefined);
   const steps = [];
@@ -138,6 +138,7 @@ async function runLadder(kafka, instances) {
     say(`${instances} instance(s): priming at ${settings.loads[0]} orders/s for ${settings.primeS} s`);
     await runStep({
       orderUrl: urls.order,
+      customers,
       ends,
       rate: settings.loads[0],
       warmupS: 0,
@@ -154,6 +155,7 @@ async function runLadder(kafka, instances) {
       const before = await snapshot(urls);
       const result = await runStep({
         orderUrl: urls.order,
+        customers,
         ends,
         rate,
         warmupS: settings.warmupS,

@@ -5,6 +5,7 @@
 // snapshot.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { adminAuthorization, demoToken } from '../demo-token.mjs';
 import { summary } from './stats.mjs';
 
 export const BENCH_SKU = 'BENCH-1';
@@ -51,7 +52,7 @@ export class OrderEnds {
  * Only the orders placed during the hold count. Returns latency figures, the share of orders ended, and what the
  * observer sampled every second meanwhile (`observe()`, e.g. outbox backlog and resources).
  */
-export async function runStep({ orderUrl, ends, rate, warmupS, holdS, drainS, observe }) {
+export async function runStep({ orderUrl, customers, ends, rate, warmupS, holdS, drainS, observe }) {
   const placed = []; // { orderId?, sentAt, counted, failed? }
   const started = performance.now();
   const total = Math.round(rate * (warmupS + holdS));
@@ -62,7 +63,9 @@ export async function runStep({ orderUrl, ends, rate, warmupS, holdS, drainS, ob
     let next = 0;
     while (next < total) {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-      for (; next < due; next++) placed.push(place(orderUrl, next >= warmupCount));
+      for (; next < due; next++) {
+        placed.push(place(orderUrl, customers[next % customers.length], next >= warmupCount));
+      }
       await sleep(Math.max(1, 1000 / rate / 2));
     }
     const results = await Promise.all(placed);
@@ -98,14 +101,16 @@ export async function runStep({ orderUrl, ends, rate, warmupS, holdS, drainS, ob
   }
 }
 
-async function place(orderUrl, counted) {
+/** Customers who place the orders, each with its token: fetched before the load, so no order waits for one. */
+const CUSTOMERS = 200;
+
+async function place(orderUrl, customer, counted) {
   const sentAt = performance.now();
   try {
     const response = await fetch(`${orderUrl}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: customer },
       body: JSON.stringify({
-        customerId: randomUUID(), // a new customer each time: the default credit, never declined
         items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 100 }],
         shippingAddress: { name: 'Bench', line1: '1 Load Street', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
       }),
@@ -118,12 +123,20 @@ async function place(orderUrl, counted) {
   }
 }
 
-/** Stock for every order the benchmark will place, and nothing else to set up. */
-export async function stockUp(inventoryUrl) {
+/**
+ * Stock for every order the benchmark will place, and the customers who place them (tokens of the demo issuer,
+ * each an Authorization header). The default credit of a customer pays for a thousand bench orders, far more than
+ * a ladder gives each of them.
+ */
+export async function prepare({ order: orderUrl, inventory: inventoryUrl }) {
+  const customers = await Promise.all(
+    Array.from({ length: CUSTOMERS }, async () => `Bearer ${await demoToken(orderUrl, randomUUID())}`),
+  );
   const response = await fetch(`${inventoryUrl}/stock/${BENCH_SKU}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: await adminAuthorization(inventoryUrl) },
     body: JSON.stringify({ available: 1_000_000_000 }),
   });
   if (!response.ok) throw new Error(`PUT /stock/${BENCH_SKU} answered ${response.status}: ${await response.text()}`);
+  return customers;
 }

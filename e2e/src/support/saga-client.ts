@@ -1,7 +1,7 @@
 /** The calls a scenario makes, named as a user would name them. */
 import { anOrder, eventually } from '@saga/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from './http.js';
+import { request, tokenFor } from './http.js';
 import { SERVICE_NAMES, type SagaServices, type ServiceName } from './saga-services.js';
 
 export type Order = {
@@ -43,11 +43,14 @@ export class SagaClient {
     country = 'GB',
     idempotencyKey?: string,
   ) {
-    const headers: Record<string, string> = idempotencyKey ? { 'idempotency-key': idempotencyKey } : {};
+    // As the customer: the order is its own, and the body names no customer.
+    const headers: Record<string, string> = { authorization: await tokenFor({ customer: customerId }) };
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    const { customerId: _fromTheToken, ...body } = anOrder({ customerId, items, country }).request();
     const response = await request<{ orderId: string; status: string }>(
       'POST',
       `${this.saga.url('order')}/orders`,
-      anOrder({ customerId, items, country }).request(),
+      body,
       headers,
     );
     if (response.status !== 201)

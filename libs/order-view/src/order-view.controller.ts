@@ -1,3 +1,4 @@
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { OrderViewProjector, RebuildRefused } from './order-view.projector.js';
 import { OrderViewStore } from './order-view.store.js';
@@ -10,6 +11,7 @@ import { OrderViews } from './order-views.js';
  * `POST /admin/order-view/rebuild`: drop the view and read it back from the log; 409 while another instance of
  * the service uses the view.
  */
+@ApiBearerAuth() // every /admin/ route needs the admin role (@saga/platform identity.ts)
 @Controller('admin/order-view')
 export class OrderViewController {
   constructor(

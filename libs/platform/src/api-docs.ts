@@ -20,6 +20,8 @@ export function openApiDocument(app: INestApplication, service: string): OpenAPI
     .setTitle(`${service} service`)
     .setDescription(descriptions[service] ?? '')
     .setVersion('1')
+    // Routes marked @ApiBearerAuth() need it (@saga/platform identity.ts); in the demo, `npm run token -- ada`.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, portVariable, serviceConfigSchema } from './config.js';
+import { configProblems, ConfigError, loadConfig, portVariable, serviceConfigSchema } from './config.js';
 
 const schema = serviceConfigSchema.extend({ PORT: portVariable(3001) });
 const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/order' };
@@ -33,6 +33,9 @@ describe('loadConfig', () => {
       SAGA_INBOX: 'on',
       PORT: 3001,
       RATE_LIMIT_WRITES_PER_MINUTE: 1200,
+      SAGA_DEPLOYMENT: 'demo',
+      AUTH_AUDIENCE: 'kafka-order-saga',
+      AUTH_ROLES_CLAIM: 'roles',
     });
   });
 
@@ -45,6 +48,37 @@ describe('loadConfig', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS.*host:port/),
       expect.stringMatching(/^PORT: .*65535/),
+    ]);
+  });
+});
+
+describe('configProblems', () => {
+  const provider = { AUTH_JWKS_URL: 'https://id.example.com/jwks', AUTH_ISSUER: 'https://id.example.com/' };
+  const problems = (env: NodeJS.ProcessEnv) => configProblems(loadConfig(schema, { ...valid, ...env }));
+
+  it('accepts the demo as it is, and production with an identity provider', () => {
+    expect(problems({})).toEqual([]);
+    expect(problems({ SAGA_DEPLOYMENT: 'production', ...provider })).toEqual([]);
+  });
+
+  it('wants the issuer and the keys of a provider together', () => {
+    expect(problems({ AUTH_JWKS_URL: provider.AUTH_JWKS_URL })).toEqual(['AUTH_ISSUER is required with AUTH_JWKS_URL']);
+    expect(problems({ AUTH_ISSUER: provider.AUTH_ISSUER })).toEqual(['AUTH_JWKS_URL is required with AUTH_ISSUER']);
+  });
+
+  it('refuses, in production, the demo issuer and everything broken on purpose, naming each', () => {
+    expect(
+      problems({
+        SAGA_DEPLOYMENT: 'production',
+        FAULT_CRASH_AT: 'relay.before-send',
+        SAGA_OUTBOX: 'off',
+        SAGA_INBOX: 'off',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^AUTH_JWKS_URL unset: not in production .*key published in the repository/),
+      expect.stringMatching(/^FAULT_CRASH_AT: not in production/),
+      expect.stringMatching(/^SAGA_OUTBOX=off: not in production/),
+      expect.stringMatching(/^SAGA_INBOX=off: not in production/),
     ]);
   });
 });

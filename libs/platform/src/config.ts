@@ -66,9 +66,47 @@ export const serviceConfigSchema = z.object({
   /** Broken on purpose, for teaching: 'off' shows what the outbox and the inbox prevent. Never in production. */
   SAGA_OUTBOX: z.enum(['on', 'off']).default('on'),
   SAGA_INBOX: z.enum(['on', 'off']).default('on'),
+  /**
+   * `production` refuses to start with what only a demo or a lesson may use: the demo issuer of tokens, fault
+   * injection, the outbox or the inbox off.
+   */
+  SAGA_DEPLOYMENT: z.enum(['demo', 'production']).default('demo'),
+  /** Your identity provider's published keys (its JWKS URL). Unset: the demo issuer, whose key is public. */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** The issuer (`iss`) of your provider's tokens; needed with AUTH_JWKS_URL. */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** The audience (`aud`) a token must name: this system. */
+  AUTH_AUDIENCE: z.string().min(1).default('kafka-order-saga'),
+  /** Where a token lists its roles (customer, admin): a claim, or a dotted path such as realm_access.roles. */
+  AUTH_ROLES_CLAIM: z
+    .string()
+    .regex(/^[\w-]+(\.[\w-]+)*$/, 'a claim name, or names joined by "."')
+    .default('roles'),
 });
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+
+/** What the configuration may not combine: each problem named, for a ConfigError. */
+export function configProblems(config: ServiceConfig): string[] {
+  const problems: string[] = [];
+  if (config.AUTH_JWKS_URL && !config.AUTH_ISSUER) problems.push('AUTH_ISSUER is required with AUTH_JWKS_URL');
+  if (config.AUTH_ISSUER && !config.AUTH_JWKS_URL) problems.push('AUTH_JWKS_URL is required with AUTH_ISSUER');
+  if (config.SAGA_DEPLOYMENT === 'production') {
+    const refused = (variable: string, why: string) =>
+      problems.push(`${variable}: not in production (SAGA_DEPLOYMENT=production): ${why}`);
+    if (!config.AUTH_JWKS_URL) {
+      refused(
+        'AUTH_JWKS_URL unset',
+        'the demo issuer signs with a key published in the repository; name your provider',
+      );
+    }
+    if (config.FAULT_CRASH_AT) refused('FAULT_CRASH_AT', 'it kills the process on purpose');
+    if (config.FAULT_DELAY_AT) refused('FAULT_DELAY_AT', 'it slows the process on purpose');
+    if (config.SAGA_OUTBOX === 'off') refused('SAGA_OUTBOX=off', 'it loses events on purpose');
+    if (config.SAGA_INBOX === 'off') refused('SAGA_INBOX=off', 'it applies redelivered events twice on purpose');
+  }
+  return problems;
+}
 
 export const portVariable = (defaultPort: number) => z.coerce.number().int().min(1).max(65_535).default(defaultPort);
 

@@ -4,6 +4,7 @@ import { ConsumerGate, KafkaInboxServer } from '@saga/inbox';
 import { OutboxRelay } from '@saga/outbox';
 import { Kafka, type Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { Public } from './identity.js';
 
 /** How long a dependency may take to answer a probe before it counts as down. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -18,6 +19,7 @@ const PROBE_TIMEOUT_MS = 2_000;
  * - `GET /health`: the same answer for a human, with what needs one even though the service runs: compensations it
  *   keeps failing to apply, outbox rows it can never send.
  */
+@Public() // for the platform's probes: they reveal nothing about customers
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
   private admin?: Admin;

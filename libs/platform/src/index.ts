@@ -1,4 +1,13 @@
-export { serviceConfigSchema, portVariable, loadConfig, ConfigError, type ServiceConfig } from './config.js';
+export {
+  serviceConfigSchema,
+  portVariable,
+  loadConfig,
+  configProblems,
+  ConfigError,
+  type ServiceConfig,
+} from './config.js';
+export { Caller, Principal, Public, Roles, type Role } from './identity.js';
+export { DEMO_ISSUER, issueDemoToken, signWithDemoKey } from './demo-issuer.js';
 export { errorResponse, uuid, ZodValidation } from './validation.js';
 export { Clock, SystemClock } from './clock.js';
 export { runService } from './bootstrap.js';

@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from './identity.js';
 import { metricsRegistry } from '@saga/runtime';
 
 /** `GET /metrics`: the service's measurements in the Prometheus text format (see @saga/runtime metrics.ts). */
+@Public() // for the scraper: counts and durations, nothing about a customer
 @Controller('metrics')
 export class MetricsController {
   @Get()

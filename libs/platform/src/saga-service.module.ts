@@ -1,13 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { sagaTopicSpecs, Topics } from '@saga/events';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
 import { OrderViewModule, orderViewMigrations } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
+import { createRemoteJWKSet } from 'jose';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
-import { ConfigError, type ServiceConfig } from './config.js';
+import { configProblems, ConfigError, type ServiceConfig } from './config.js';
 import { databaseOptions, migratedDataSource } from './database.js';
+import { DEMO_AUDIENCE, DEMO_ISSUER, demoKeys, DemoTokenController } from './demo-issuer.js';
+import { BearerTokenGuard, type TokenCheck } from './identity.js';
 import { MessagingModule } from './messaging.module.js';
 
 export type SagaServiceOptions = {
@@ -22,7 +26,8 @@ export type SagaServiceOptions = {
 
 /**
  * What every service of the saga stands on, in one import: its own database (migrated at start), the outbox,
- * the inbox and the Kafka consumer behind `@OnEvent`, `GET /health`, the clock, and on request the order view.
+ * the inbox and the Kafka consumer behind `@OnEvent`, `GET /health`, the clock, the check of every HTTP request's
+ * bearer token (identity.ts; in demo mode, the demo issuer's `POST /auth/demo-token`), and on request the order view.
  */
 @Module({})
 export class SagaServiceModule {
@@ -35,7 +40,16 @@ export class SagaServiceModule {
           `(${replication.factor}): no write could ever succeed`,
       ]);
     }
+    const problems = configProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
     const viewMigrations = orderView ? orderViewMigrations : [];
+    const demo = !config.AUTH_JWKS_URL;
+    const tokens: TokenCheck = {
+      keys: demo ? demoKeys : createRemoteJWKSet(new URL(config.AUTH_JWKS_URL!)),
+      issuer: config.AUTH_ISSUER ?? DEMO_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      rolesClaim: config.AUTH_ROLES_CLAIM,
+    };
     const faults = faultsOf(config);
     return {
       module: SagaServiceModule,
@@ -71,7 +85,17 @@ export class SagaServiceModule {
             ]
           : []),
       ],
-      providers: [{ provide: Clock, useClass: SystemClock }],
+      controllers: demo ? [DemoTokenController] : [],
+      providers: [
+        { provide: Clock, useClass: SystemClock },
+        // Every HTTP route needs a token unless marked @Public() (identity.ts).
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector) => new BearerTokenGuard(reflector, tokens),
+          inject: [Reflector],
+        },
+        { provide: DEMO_AUDIENCE, useValue: config.AUTH_AUDIENCE },
+      ],
       exports: [Clock, ...(orderView ? [OrderViewModule] : [])],
     };
   }

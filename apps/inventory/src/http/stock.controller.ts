@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { errorResponse } from '@saga/platform';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { errorResponse, Roles } from '@saga/platform';
 import { z } from 'zod';
 import type { StockItem } from '../domain/inventory.js';
 import { InventoryStore } from '../persistence/inventory-store.js';
@@ -23,6 +23,8 @@ const presentStock = ({ sku, available, reserved, sold }: StockItem): z.output<t
   sold,
 });
 
+/** Anyone signed in reads stock; an admin sets it. */
+@ApiBearerAuth()
 @Controller('stock')
 export class StockController {
   constructor(private readonly store: InventoryStore) {}
@@ -41,6 +43,7 @@ export class StockController {
     description: 'A field is missing or wrong; each is named',
     standardSchema: errorResponse,
   })
+  @Roles('admin')
   async set(
     @Param('sku', { schema: sku }) id: string,
     @Body({ schema: setStockRequest }) { available }: z.output<typeof setStockRequest>,

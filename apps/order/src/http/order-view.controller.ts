@@ -1,3 +1,4 @@
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { OrderStore } from '../persistence/order-store.js';
 
@@ -7,6 +8,7 @@ import { OrderStore } from '../persistence/order-store.js';
  * `POST /admin/order-view/republish`: publishes every order's current snapshot to `orders` again. This, not a
  * redrive, is how `orders` is repaired: a redriven snapshot could be older than the newest one of its order.
  */
+@ApiBearerAuth() // every /admin/ route needs the admin role (@saga/platform identity.ts)
 @Controller('admin/order-view')
 export class OrderViewController {
   constructor(private readonly store: OrderStore) {}

@@ -1,9 +1,12 @@
 import { orderItemSchema, shippingAddressSchema } from '@saga/events';
 import { z } from 'zod';
 
-/** `POST /orders`. Strict: an unknown field is an error, not silently dropped. */
+/**
+ * `POST /orders`. Strict: an unknown field is an error, not silently dropped. The customer is the caller (the
+ * token's subject): a body that names one is refused.
+ */
 export const placeOrderRequest = z.strictObject({
-  customerId: z.uuid(),
+  customerId: z.never({ error: 'the customer is the one the bearer token names; the body may not set it' }).optional(),
   items: z
     .array(orderItemSchema.strict())
     .min(1, 'an order needs at least one item')

@@ -13,9 +13,9 @@ import {
   Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { DeciderRunner } from '@saga/inbox';
-import { errorResponse, uuid, ZodValidation } from '@saga/platform';
+import { Caller, errorResponse, Principal, Roles, uuid, ZodValidation } from '@saga/platform';
 import { tagOrder } from '@saga/telemetry';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -35,6 +35,12 @@ const refused = (status: number, description: string) =>
 
 const checkIdempotencyKey = new ZodValidation(idempotencyKey, 'Idempotency-Key');
 
+/**
+ * A customer places its own orders (the customer is the token's subject, never a field of the body) and sees and
+ * cancels only those: another customer's order answers 404, as a missing one does, so that ids reveal nothing.
+ * An admin sees, cancels and erases every order, and places none.
+ */
+@ApiBearerAuth()
 @Controller('orders')
 export class OrdersController {
   constructor(
@@ -55,22 +61,29 @@ export class OrdersController {
   })
   @ApiResponse({ status: 201, description: 'Placed: its saga has started', standardSchema: orderPlacedResponse })
   @refused(400, 'A field is missing or wrong; each is named')
+  @refused(401, 'No valid bearer token')
+  @refused(403, 'Not a customer: only customers place orders')
   @refused(422, 'The Idempotency-Key was used for a different request')
   @refused(503, 'The database is unavailable; nothing was placed, try again')
+  @Roles('customer')
   async place(
-    @Body({ schema: placeOrderRequest }) request: PlaceOrderRequest,
+    @Caller() caller: Principal,
+    @Body({ schema: placeOrderRequest }) body: PlaceOrderRequest,
     @Headers('idempotency-key') header: string | undefined,
     @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
   ) {
     const key = checkIdempotencyKey.transform(header); // Nest runs no pipes on @Headers
+    const customerId = caller.customerId!;
+    const request = { ...body, customerId };
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
     const place: PlaceOrder = { type: 'PlaceOrder', orderId: randomUUID(), ...request, correlationId: randomUUID() };
     const response = { orderId: place.orderId, status: 'PENDING' };
     tagOrder(place.orderId); // the trace viewer finds the order's trace by its id from its first span on
     // The key and the order commit together, or neither does.
     const earlier = await this.dataSource.transaction(async (transaction) => {
-      const first =
-        key === undefined ? null : await this.store.claimIdempotencyKey(transaction, { key, fingerprint }, response);
+      // A key is the customer's own: another customer's same key is another key.
+      const claim = { key: `${customerId}/${key}`, fingerprint };
+      const first = key === undefined ? null : await this.store.claimIdempotencyKey(transaction, claim, response);
       if (!first) await this.runner.run(transaction, { decider: order, store: this.store }, place);
       return first;
     });
@@ -87,8 +100,8 @@ export class OrdersController {
   @Get()
   @ApiResponse({ status: 200, description: 'Newest first', standardSchema: orderListResponse })
   @refused(400, 'limit or offset out of range')
-  async list(@Query({ schema: listOrdersQuery }) { limit, offset }: ListOrdersQuery) {
-    const { orders, total } = await this.store.list(limit, offset);
+  async list(@Caller() caller: Principal, @Query({ schema: listOrdersQuery }) { limit, offset }: ListOrdersQuery) {
+    const { orders, total } = await this.store.list(limit, offset, caller.isAdmin ? undefined : caller.customerId);
     return { orders: orders.map(presentOrder), total, limit, offset };
   }
 
@@ -96,10 +109,8 @@ export class OrdersController {
   @ApiResponse({ status: 200, description: 'The order', standardSchema: orderResponse })
   @refused(400, 'The id is not a UUID')
   @refused(404, 'No such order')
-  async get(@Param('id', { schema: uuid }) id: string) {
-    const order = await this.store.find(id);
-    if (!order) throw new NotFoundException(`order ${id} does not exist`);
-    return presentOrder(order);
+  async get(@Caller() caller: Principal, @Param('id', { schema: uuid }) id: string) {
+    return presentOrder(await this.ownOrder(caller, id));
   }
 
   /** Cancels a running order; every step already taken is compensated. 409 when the order has ended. */
@@ -108,7 +119,8 @@ export class OrdersController {
   @ApiResponse({ status: 200, description: 'Cancelled; its compensations follow', standardSchema: orderResponse })
   @refused(404, 'No such order')
   @refused(409, 'The order has already ended')
-  async cancel(@Param('id', { schema: uuid }) id: string) {
+  async cancel(@Caller() caller: Principal, @Param('id', { schema: uuid }) id: string) {
+    await this.ownOrder(caller, id); // its customer never changes: checked once, before the transaction
     const cancel: CancelOrder = { type: 'CancelOrder', orderId: id, reason: 'CUSTOMER_CANCELLED' };
     tagOrder(id);
     const { state, outputs } = await this.dataSource.transaction((transaction) =>
@@ -131,11 +143,19 @@ export class OrdersController {
   @ApiResponse({ status: 204, description: 'Erased here, and a tombstone sent to every view' })
   @refused(404, 'No such order')
   @refused(409, 'Its saga is still running')
+  @Roles('admin')
   async erase(@Param('id', { schema: uuid }) id: string): Promise<void> {
     const result = await this.store.erase(id, isTerminal);
     if (!result) throw new NotFoundException(`order ${id} does not exist`);
     if (!result.erased) {
       throw new ConflictException(`order ${id} is still ${result.order.status}: only an ended order can be erased`);
     }
+  }
+
+  /** The order, if the caller may see it; otherwise the same 404 as for an order that does not exist. */
+  private async ownOrder(caller: Principal, id: string) {
+    const order = await this.store.find(id);
+    if (!order || !caller.actsFor(order.customerId)) throw new NotFoundException(`order ${id} does not exist`);
+    return order;
   }
 }

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { anOrder } from '@saga/testing';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { Principal } from '@saga/platform';
 import { order, type Order } from '../domain/order.js';
 import type { OrderStore } from '../persistence/order-store.js';
 import type { OrderChangeListener, OrderChangeSignal } from './order-change-listener.js';
@@ -17,6 +18,8 @@ const placed = anOrder({ orderId: '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f' }).plac
   new Date('2026-03-01T10:00:00.000Z'),
 );
 const theOrder = (version = 1): Order => ({ ...order.evolve(null, placed)!, version });
+const admin = new Principal('an-admin', ['admin']);
+const customer = (id: string) => new Principal(id, ['customer']);
 
 /** What a client received: the events' names and the versions of the orders in them. */
 class FakeResponse extends EventEmitter {
@@ -59,9 +62,15 @@ afterEach(() => streams.splice(0).forEach((stream) => stream.onModuleDestroy()))
 function aStream({ maxClients = 10 } = {}) {
   let notify!: (signal: OrderChangeSignal) => void;
   const lists: ReturnType<typeof deferred<{ orders: Order[]; total: number }>>[] = [];
+  /** Whose orders each list read asked for (undefined: everyone's). */
+  const listedFor: (string | undefined)[] = [];
   const finds: ReturnType<typeof deferred<Order | null>>[] = [];
   const store = {
-    list: () => (lists.push(deferred()), lists.at(-1)!.promise),
+    list: (_limit: number, _offset: number, customerId?: string) => (
+      listedFor.push(customerId),
+      lists.push(deferred()),
+      lists.at(-1)!.promise
+    ),
     find: () => (finds.push(deferred()), finds.at(-1)!.promise),
   };
   const listener = { subscribe: (subscriber: typeof notify) => ((notify = subscriber), () => undefined) };
@@ -72,14 +81,14 @@ function aStream({ maxClients = 10 } = {}) {
   streams.push(stream);
   /** Lets every read that can run, run. */
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  const connect = async () => {
+  const connect = async (caller = admin) => {
     const response = new FakeResponse();
-    stream.open(response as unknown as ServerResponse);
+    stream.open(response as unknown as ServerResponse, caller);
     await settle();
     return response;
   };
   const changed = (version: number) => notify({ kind: 'change', change: { orderId: theOrder().id, version } });
-  return { stream, connect, changed, lists, finds, settle };
+  return { stream, connect, changed, lists, finds, settle, listedFor };
 }
 
 describe('the order stream', () => {
@@ -169,5 +178,27 @@ describe('the order stream', () => {
     const next = await connect();
     expect({ status: next.status, ended: next.writableEnded }).toEqual({ status: 200, ended: false });
     expect(second.writableEnded).toBe(false);
+  });
+
+  it("sends a customer's stream that customer's orders only, and an admin's every order", async () => {
+    const { connect, changed, lists, finds, settle, listedFor } = aStream();
+    const someoneElse = '0d5c1f2e-7a3b-4c9d-8e1f-2a3b4c5d6e7f';
+    const clients = [];
+    for (const caller of [admin, customer(theOrder().customerId), customer(someoneElse)]) {
+      clients.push(await connect(caller));
+      lists.at(-1)!.resolve({ orders: [], total: 0 });
+      await settle();
+    }
+    expect(listedFor).toEqual([undefined, theOrder().customerId, someoneElse]);
+
+    changed(2);
+    await settle();
+    finds[0]!.resolve(theOrder(2));
+    await settle();
+
+    const [adminStream, ownerStream, otherStream] = clients;
+    expect(adminStream!.received).toEqual(['orders ', 'order 2']);
+    expect(ownerStream!.received).toEqual(['orders ', 'order 2']);
+    expect(otherStream!.received).toEqual(['orders ']);
   });
 });

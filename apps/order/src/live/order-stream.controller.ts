@@ -6,11 +6,14 @@
  * Changes come from Postgres NOTIFY (persistence/order-changes.ts): every committed change, made by whichever
  * order service instance, and none that rolled back. One read per change serves every client of this process,
  * and reads run one after the other, so a client never gets an order older than the list it started from.
+ * A customer's stream carries that customer's orders only; an admin's, every order. (An erasure notice carries
+ * only the order's id, and goes to every client: one that never had the order ignores it.)
  * Each open stream holds a connection and a little memory for as long as it lasts, so a process serves at most
  * ORDER_STREAM_MAX_CLIENTS of them; the next is told 503, to come back later (EventSource reconnects by itself).
  */
 import { Controller, Get, Inject, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { Caller, Principal } from '@saga/platform';
 import { ORDER_CONFIG, type OrderConfig } from '../config.js';
 import { presentOrder } from '../http/order.responses.js';
 import { OrderStore } from '../persistence/order-store.js';
@@ -30,7 +33,8 @@ const message = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON
 @Controller('orders')
 export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OrderStreamController.name);
-  private readonly clients = new Set<ServerResponse>();
+  /** Each client, and the customer whose orders it may have (undefined: an admin's, every order). */
+  private readonly clients = new Map<ServerResponse, string | undefined>();
   /** Reads run one at a time, in the order they were asked for. */
   private reads: Promise<void> = Promise.resolve();
   /** Orders whose read is queued and not yet begun: a further change to one of them needs no read of its own. */
@@ -48,7 +52,7 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe = this.changes.subscribe((signal) => this.onChange(signal));
     this.heartbeat = setInterval(
-      () => this.clients.forEach((client) => this.write(client, ': keep-alive\n\n')),
+      () => this.clients.forEach((_customer, client) => this.write(client, ': keep-alive\n\n')),
       HEARTBEAT_MS,
     );
   }
@@ -58,12 +62,12 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
     this.closing = true;
     this.unsubscribe?.();
     clearInterval(this.heartbeat);
-    for (const client of this.clients) client.end(); // a read still under way writes to no one
+    for (const client of this.clients.keys()) client.end(); // a read still under way writes to no one
     this.clients.clear();
   }
 
   @Get('stream')
-  open(@Res() response: ServerResponse): void {
+  open(@Res() response: ServerResponse, @Caller() caller: Principal): void {
     if (this.closing) {
       response.writeHead(503, { 'retry-after': '2' }).end();
       return;
@@ -83,15 +87,23 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
       'x-accel-buffering': 'no', // nginx would otherwise hold events back in its buffer
     });
     response.write(`retry: ${RECONNECT_MS}\n\n`);
-    this.clients.add(response);
+    const customerId = caller.isAdmin ? undefined : caller.customerId;
+    this.clients.set(response, customerId);
     response.on('close', () => this.clients.delete(response));
-    this.enqueue(async () => message('orders', { orders: await this.newest() }), [response]);
+    this.enqueue(async () => message('orders', { orders: await this.newest(customerId) }), [response]);
   }
 
   private onChange(signal: OrderChangeSignal): void {
     if (this.clients.size === 0) return; // a client that connects later reads the list anyway
     if (signal.kind === 'resync') {
-      this.enqueue(async () => message('orders', { orders: await this.newest() }));
+      // A list per customer who has clients, one for the admins': each audience its own.
+      const audiences = new Map<string | undefined, ServerResponse[]>();
+      for (const [client, customerId] of this.clients) {
+        audiences.set(customerId, [...(audiences.get(customerId) ?? []), client]);
+      }
+      for (const [customerId, audience] of audiences) {
+        this.enqueue(async () => message('orders', { orders: await this.newest(customerId) }), audience);
+      }
       return;
     }
     const { change } = signal;
@@ -104,20 +116,35 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
     this.enqueue(async () => {
       this.queued.delete(change.orderId); // a change from now on must be read again
       const order = await this.store.find(change.orderId);
-      return order ? message('order', presentOrder(order)) : undefined; // erased since: its own notice follows
+      if (!order) return undefined; // erased since: its own notice follows
+      const text = message('order', presentOrder(order));
+      return (client) => (this.mayHave(client, order.customerId) ? text : undefined);
     });
+  }
+
+  /** Whether `client` may be sent an order of `customerId`'s: that customer's stream, or an admin's. */
+  private mayHave(client: ServerResponse, customerId: string): boolean {
+    const own = this.clients.get(client);
+    return own === undefined || own === customerId;
   }
 
   /**
    * Queues `read`, to send what it returns to `audience`: by default the clients connected now, whose own list
-   * is queued before this read (a client that connects later reads a list that already holds the change).
+   * is queued before this read (a client that connects later reads a list that already holds the change). A read
+   * may return, instead of one text for all, what each client gets (undefined: nothing).
    * When the read fails, the audience's streams end: they reconnect, and catch up from the list.
    */
-  private enqueue(read: () => Promise<string | undefined>, audience = [...this.clients]): void {
+  private enqueue(
+    read: () => Promise<string | ((client: ServerResponse) => string | undefined) | undefined>,
+    audience = [...this.clients.keys()],
+  ): void {
     this.reads = this.reads.then(async () => {
       try {
         const text = await read();
-        if (text !== undefined) audience.forEach((client) => this.write(client, text));
+        for (const client of audience) {
+          const forClient = typeof text === 'function' ? text(client) : text;
+          if (forClient !== undefined) this.write(client, forClient);
+        }
       } catch (error) {
         this.logger.warn(`order stream: a read failed (${(error as Error).message}); its clients will reconnect`);
         audience.forEach((client) => client.end());
@@ -125,8 +152,8 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async newest() {
-    const { orders } = await this.store.list(STREAMED_ORDERS, 0);
+  private async newest(customerId?: string) {
+    const { orders } = await this.store.list(STREAMED_ORDERS, 0, customerId);
     return orders.map(presentOrder);
   }
 

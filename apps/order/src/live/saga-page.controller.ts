@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Redirect } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { Public } from '@saga/platform';
 import { fileURLToPath } from 'node:url';
 import { ORDER_CONFIG, type OrderConfig } from '../config.js';
 
@@ -12,6 +13,7 @@ export const sagaPage = {
   prefix: '/saga',
 } as const;
 
+@Public() // the page and its settings: what it shows comes from the API, with the viewer's token
 @Controller()
 export class SagaPageController {
   constructor(@Inject(ORDER_CONFIG) private readonly config: OrderConfig) {}

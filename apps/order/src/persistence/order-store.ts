@@ -127,11 +127,14 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
     return summarizeOrderView(rows.map((row) => ({ orderId: row.id, status: row.status, version: row.version })));
   }
 
-  /** Newest first. */
-  async list(limit: number, offset: number): Promise<{ orders: Order[]; total: number }> {
-    const [orders, total] = await this.dataSource
-      .getRepository(OrderEntity)
-      .findAndCount({ order: { placedAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+  /** Newest first; only `customerId`'s when named. */
+  async list(limit: number, offset: number, customerId?: string): Promise<{ orders: Order[]; total: number }> {
+    const [orders, total] = await this.dataSource.getRepository(OrderEntity).findAndCount({
+      where: customerId === undefined ? {} : { customerId },
+      order: { placedAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
     return { orders, total };
   }
 

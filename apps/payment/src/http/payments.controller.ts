@@ -1,9 +1,12 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { errorResponse, uuid } from '@saga/platform';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { errorResponse, Roles, uuid } from '@saga/platform';
 import { PaymentStore } from '../persistence/payment-store.js';
 import { paymentResponse, presentPayment } from './payment.responses.js';
 
+/** For the shop's staff: a customer follows its order on the order service. */
+@ApiBearerAuth()
+@Roles('admin')
 @Controller('payments')
 export class PaymentsController {
   constructor(private readonly store: PaymentStore) {}

@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { errorResponse, uuid } from '@saga/platform';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { errorResponse, Roles, uuid } from '@saga/platform';
 import { z } from 'zod';
 import { ShipmentStore } from '../persistence/shipment-store.js';
 
@@ -13,6 +13,9 @@ const shipmentResponse = z.object({
   updatedAt: z.iso.datetime({ offset: true }),
 });
 
+/** For the shop's staff: a customer follows its order on the order service. */
+@ApiBearerAuth()
+@Roles('admin')
 @Controller('shipments')
 export class ShipmentsController {
   constructor(private readonly store: ShipmentStore) {}

@@ -1,8 +1,9 @@
 /**
  * The saga page. It keeps the newest orders from the server-sent events of GET /orders/stream (the list on
  * connecting, then every order as it changes), and draws each one's history as a timeline with a lane per service.
- * The buttons call the order service's ordinary API, as any client would. No framework, no build step: the
- * browser runs this file as it is.
+ * The buttons call the order service's ordinary API, as any client would: an order is placed by its customer, and
+ * the page watches and cancels as the shop's admin, with tokens of the demo issuer (POST /auth/demo-token, in demo
+ * mode only). No framework, no build step: the browser runs this file as it is.
  */
 
 const LANES = ['order', 'payment', 'inventory', 'shipping'];
@@ -54,6 +55,26 @@ const SCENARIOS = {
 /** The order service's API, relative to this page (served at /saga/), so that it works behind a path prefix too. */
 const api = (path) => new URL(`../${path}`, document.baseURI);
 
+/** Authorization headers by caller ('admin', or a customer's id), asked of the demo issuer once each. */
+const tokens = new Map();
+
+async function authorization(caller) {
+  if (!tokens.has(caller)) {
+    const request = caller === 'admin' ? { role: 'admin' } : { role: 'customer', customerId: caller };
+    const answer = fetch(api('auth/demo-token'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    }).then(async (response) => {
+      if (!response.ok) throw new Error(`no demo token (${response.status}): this page needs the demo issuer`);
+      return `Bearer ${(await response.json()).token}`;
+    });
+    tokens.set(caller, answer);
+    answer.catch(() => tokens.delete(caller)); // asked again next time
+  }
+  return tokens.get(caller);
+}
+
 /** orderId -> the newest version of the order received. */
 const orders = new Map();
 /** orderId -> its card, with the version it shows. */
@@ -78,16 +99,15 @@ list.addEventListener('click', (event) => {
   if (button) cancel(button);
 });
 
-function listen() {
-  const source = new EventSource(api('orders/stream'));
-  source.addEventListener('orders', (event) => {
+/** What each kind of event of the stream does to the page. */
+const onEvent = {
+  orders({ orders: list }) {
     orders.clear();
-    for (const order of JSON.parse(event.data).orders) orders.set(order.orderId, order);
+    for (const order of list) orders.set(order.orderId, order);
     render();
     setConnection('live', 'Live');
-  });
-  source.addEventListener('order', (event) => {
-    const order = JSON.parse(event.data);
+  },
+  order(order) {
     const known = orders.get(order.orderId);
     if (known && known.version >= order.version) return; // never step back to an older version
     orders.set(order.orderId, order);
@@ -95,20 +115,60 @@ function listen() {
     if (known && known.status !== order.status && TERMINAL.includes(order.status)) {
       announcer.textContent = `Order ${short(order.orderId)} ${order.status}${order.reason ? `, ${order.reason}` : ''}`;
     }
-  });
-  source.addEventListener('order-erased', (event) => {
-    orders.delete(JSON.parse(event.data).orderId);
+  },
+  'order-erased'({ orderId }) {
+    orders.delete(orderId);
     render();
-  });
-  source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED) {
-      // The server answered, but not with a stream (say, 503 while it shuts down): the browser gives up; we do not.
-      setConnection('offline', 'Offline: retrying…');
-      setTimeout(listen, 5_000);
-    } else {
-      setConnection('reconnecting', 'Reconnecting…'); // the browser retries by itself
+  },
+};
+
+/**
+ * Reads the stream with fetch, not EventSource, which cannot send a bearer token. When it ends or fails, it
+ * connects again: after 2 s if it was cut, after 5 s if the server refused it (say, 503 while it shuts down).
+ */
+async function listen() {
+  let response;
+  try {
+    response = await fetch(api('orders/stream'), { headers: { authorization: await authorization('admin') } });
+  } catch {
+    setConnection('offline', 'Offline: retrying…');
+    setTimeout(listen, 5_000);
+    return;
+  }
+  if (!response.ok) {
+    if (response.status === 401) tokens.delete('admin'); // expired: ask for another
+    setConnection('offline', 'Offline: retrying…');
+    setTimeout(listen, 5_000);
+    return;
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        dispatch(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+      }
     }
-  });
+  } catch {
+    // cut mid-stream: connect again below
+  }
+  setConnection('reconnecting', 'Reconnecting…');
+  setTimeout(listen, 2_000);
+}
+
+/** One server-sent event: `event:` names it, `data:` lines carry its JSON; comments and `retry:` are skipped. */
+function dispatch(block) {
+  let event = 'message';
+  let data = '';
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event: ')) event = line.slice('event: '.length);
+    else if (line.startsWith('data: ')) data += line.slice('data: '.length);
+  }
+  if (data) onEvent[event]?.(JSON.parse(data));
 }
 
 /**
@@ -151,7 +211,8 @@ async function place(button) {
   const label = button.textContent.trim();
   button.disabled = true;
   try {
-    const placed = await send('POST', 'orders', SCENARIOS[button.dataset.scenario]);
+    const { customerId, ...order } = SCENARIOS[button.dataset.scenario];
+    const placed = await send('POST', 'orders', order, customerId); // as its customer
     say(`Placed order ${short(placed.orderId)} (${label}). Watch its saga below.`);
   } catch (error) {
     say(`Could not place the order (${label}): ${error.message}`, true);
@@ -164,7 +225,7 @@ async function cancel(button) {
   const orderId = button.dataset.cancel;
   button.disabled = true;
   try {
-    await send('POST', `orders/${orderId}/cancel`);
+    await send('POST', `orders/${orderId}/cancel`, undefined, 'admin');
     say(`Order ${short(orderId)} cancelled: each service now undoes its own step.`);
   } catch (error) {
     say(`Could not cancel order ${short(orderId)}: ${error.message}`, true);
@@ -172,10 +233,12 @@ async function cancel(button) {
   }
 }
 
-async function send(method, path, body) {
+async function send(method, path, body, caller) {
+  const headers = { authorization: await authorization(caller) };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(api(path), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({}));
