@@ -86,7 +86,7 @@ export class BearerTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true; // an event from Kafka: its producer was checked by the broker
+    if (context.getType() !== 'http') return true; // an event from Kafka: who may write a topic is the broker's call
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<WithPrincipal>();
