@@ -18,6 +18,8 @@ mkdir -p "$run_dir" "$log_dir"
 
 export POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
+# On this machine only: the demo issuer hands an admin's token to whoever asks (HOST=0.0.0.0 opens it to your LAN).
+export HOST=${HOST:-127.0.0.1}
 # Logs read in a terminal here (tail -f .local/logs/*.log); LOG_FORMAT=json gives what compose gives.
 export LOG_FORMAT=${LOG_FORMAT:-pretty}
 services=(order:3001 payment:3002 inventory:3003 shipping:3004)
@@ -25,9 +27,12 @@ services=(order:3001 payment:3002 inventory:3003 shipping:3004)
 # saga_order, ...; SAGA_DATABASE_PREFIX names another set (the benchmark runs on its own, bench_*).
 export SAGA_DATABASE_PREFIX=${SAGA_DATABASE_PREFIX:-saga_}
 # Each service connects as the role that owns its database (scripts/create-databases.mjs), never as POSTGRES_URL's
-# superuser: postgres://saga_order[:$ORDER_DATABASE_PASSWORD]@host:port/saga_order (a password URL-encoded).
+# superuser: postgres://saga_order[:$ORDER_DATABASE_PASSWORD]@host:port/saga_order (use URL-safe characters in
+# passwords: letters, digits, - . _ ~).
 database_url() {
-  local name=$SAGA_DATABASE_PREFIX$1 server=${POSTGRES_URL#*://} password_variable=${1^^}_DATABASE_PASSWORD
+  local name=$SAGA_DATABASE_PREFIX$1 server=${POSTGRES_URL#*://}
+  local password_variable
+  password_variable=$(echo "$1" | tr '[:lower:]' '[:upper:]')_DATABASE_PASSWORD
   server=${server#*@}
   local password=${!password_variable:-}
   echo "postgres://$name${password:+:$password}@${server%%/*}/$name"

@@ -66,6 +66,12 @@ describe('configProblems', () => {
     expect(problems({ AUTH_ISSUER: provider.AUTH_ISSUER })).toEqual(['AUTH_JWKS_URL is required with AUTH_ISSUER']);
   });
 
+  it("refuses, in production, a provider's keys fetched over plain HTTP", () => {
+    expect(
+      problems({ SAGA_DEPLOYMENT: 'production', ...provider, AUTH_JWKS_URL: 'http://id.example.com/jwks' }),
+    ).toEqual([expect.stringMatching(/^AUTH_JWKS_URL over plain HTTP: not in production/)]);
+  });
+
   it('refuses, in production, the demo issuer and everything broken on purpose, naming each', () => {
     expect(
       problems({

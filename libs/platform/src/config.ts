@@ -99,6 +99,8 @@ export function configProblems(config: ServiceConfig): string[] {
         'AUTH_JWKS_URL unset',
         'the demo issuer signs with a key published in the repository; name your provider',
       );
+    } else if (new URL(config.AUTH_JWKS_URL).protocol !== 'https:') {
+      refused('AUTH_JWKS_URL over plain HTTP', 'whoever sits between could hand the services keys of its own');
     }
     if (config.FAULT_CRASH_AT) refused('FAULT_CRASH_AT', 'it kills the process on purpose');
     if (config.FAULT_DELAY_AT) refused('FAULT_DELAY_AT', 'it slows the process on purpose');

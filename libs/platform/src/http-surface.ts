@@ -26,7 +26,7 @@ export function securityHeaders(connectTo: string[] = []) {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MINUTE_MS = 60_000;
-/** Clients remembered before those whose minute has passed are forgotten. */
+/** Clients remembered before those whose minute has passed are forgotten (at most once a minute). */
 const SWEEP_AT = 10_000;
 
 /**
@@ -36,13 +36,15 @@ const SWEEP_AT = 10_000;
  */
 export function writeRateLimit(perMinute: number, now: () => number = Date.now) {
   const windows = new Map<string, { started: number; writes: number }>();
+  let sweptAt = 0;
   return (request: IncomingMessage & { ip?: string }, response: ServerResponse, next: () => void): void => {
     if (perMinute === 0 || !WRITES.has(request.method ?? '')) return next();
     const client = request.ip ?? request.socket.remoteAddress ?? '';
     const at = now();
     let window = windows.get(client);
     if (!window || at - window.started >= MINUTE_MS) {
-      if (windows.size >= SWEEP_AT) {
+      if (windows.size >= SWEEP_AT && at - sweptAt >= MINUTE_MS) {
+        sweptAt = at;
         for (const [other, { started }] of windows) if (at - started >= MINUTE_MS) windows.delete(other);
       }
       window = { started: at, writes: 0 };

@@ -32,6 +32,12 @@ class Routes {
     ran.push('admin');
     return {};
   }
+  @Get('admin/open')
+  @Public() // ignored: an admin route is never public
+  notOpen() {
+    ran.push('admin');
+    return {};
+  }
   @Get('open')
   @Public()
   open() {
@@ -131,6 +137,15 @@ describe('the bearer token check', () => {
       /"aud" claim/,
     ],
     [
+      'a token that never expires',
+      async () => {
+        const { exp: _never, ...claims } = adaClaims;
+        return bearer(await signWithDemoKey(claims));
+      },
+      401,
+      /"exp" claim/,
+    ],
+    [
       'a token without a role this system knows',
       async () => bearer(await signWithDemoKey({ ...adaClaims, roles: ['superuser'] })),
       403,
@@ -158,6 +173,9 @@ describe('the bearer token check', () => {
       body: { message: expect.stringMatching(/role admin/) },
     });
     expect(await call('/admin/anything', ada)).toMatchObject({ status: 403 });
+    expect(await call('/ADMIN/Anything', ada)).toMatchObject({ status: 403 }); // Express ignores the case
+    expect(await call('/admin/open', ada)).toMatchObject({ status: 403 });
+    expect(await call('/admin/open')).toMatchObject({ status: 401 });
     expect(ran).toEqual([]);
     const admin = bearer((await adminToken()).token);
     expect((await call('/shop', admin, 'POST')).status).toBe(201);

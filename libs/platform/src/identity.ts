@@ -1,11 +1,12 @@
 /**
  * Who is calling. Every HTTP route of every service needs a bearer token, a JWT signed by the identity provider,
- * unless it is marked @Public() (the probes, the metrics, the live page's files). The token says who the caller is
+ * unless it is marked @Public() (the probes, the metrics, the live page's settings). The token says who the caller is
  * (`sub`) and what it may do (a roles claim):
  *   - a customer (role `customer`, `sub` the customer's id) acts for itself only: places its own orders, reads,
  *     streams and cancels them;
- *   - an admin (role `admin`) runs the shop: credit, stock, erasure, views, every order. Every route under
- *     `/admin/` needs it, whatever its controller says, so that no admin route is ever open by omission.
+ *   - an admin (role `admin`) runs the shop: credit, stock, erasure, views, every order. Every route declared
+ *     under `admin/` needs it, whatever its controller says (@Public() included), so that no admin route is ever
+ *     open by omission. The rule reads the route's declaration, not the URL, which Express matches ignoring case.
  * The services check tokens against the provider's published keys (a JWKS), so any OpenID Connect provider
  * plugs in with AUTH_JWKS_URL and AUTH_ISSUER. Without them, the demo issuer (demo-issuer.ts) stands in.
  *
@@ -16,11 +17,13 @@ import {
   createParamDecorator,
   ForbiddenException,
   Injectable,
+  ServiceUnavailableException,
   SetMetadata,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
@@ -47,6 +50,16 @@ export class Principal {
   /** May see and act on what belongs to `customerId`: that customer, or an admin. */
   actsFor(customerId: string): boolean {
     return this.isAdmin || this.customerId === customerId;
+  }
+
+  /**
+   * Whose orders the caller sees: undefined for an admin (everyone's), else its own. A caller that is neither is
+   * refused, so that a role added later sees nothing until it is given something.
+   */
+  get ordersOf(): string | undefined {
+    if (this.isAdmin) return undefined;
+    if (this.customerId !== undefined) return this.customerId;
+    throw new ForbiddenException('only a customer or an admin sees orders');
   }
 }
 
@@ -88,14 +101,17 @@ export class BearerTokenGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // an event from Kafka: who may write a topic is the broker's call
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const adminRoute = isAdminRoute(this.reflector, context);
+    if (!adminRoute && this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<WithPrincipal>();
     const principal = await this.principalOf(request.headers.authorization);
-    const required = request.path.startsWith('/admin/')
+    const required = adminRoute
       ? (['admin'] satisfies Role[])
       : this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required && !required.some((role) => principal.roles.includes(role))) {
-      throw new ForbiddenException(`this needs the role ${required.join(' or ')}; the token has ${rolesOf(principal)}`);
+      throw new ForbiddenException(
+        `this needs the role ${required.join(' or ')}; the token has ${principal.roles.join(', ')}`,
+      );
     }
     request.principal = principal;
     return true;
@@ -116,13 +132,18 @@ export class BearerTokenGuard implements CanActivate {
         issuer: this.check.issuer,
         audience: this.check.audience,
         algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
+        requiredClaims: ['exp', 'sub'], // a token that never expires, or names no one, is no token
       }));
     } catch (error) {
+      // The provider's keys out of reach is the service's trouble, not the token's: the client keeps its token.
+      if (error instanceof errors.JWKSTimeout || error instanceof TypeError) {
+        throw new ServiceUnavailableException("the identity provider's keys cannot be fetched; try again shortly");
+      }
       throw new UnauthorizedException(`the bearer token is not accepted: ${whyRefused(error)}`);
     }
     const roles = claimAt(payload, this.check.rolesClaim);
     const known = (Array.isArray(roles) ? roles : []).filter((role): role is Role => ROLES.includes(role as Role));
-    const principal = new Principal(payload.sub ?? '', known);
+    const principal = new Principal(payload.sub!, known);
     if (known.length === 0) {
       throw new ForbiddenException(`the token has no role this system knows (${ROLES.join(', ')})`);
     }
@@ -133,13 +154,20 @@ export class BearerTokenGuard implements CanActivate {
   }
 }
 
+/** Whether the route is declared under `admin/`, by its controller's path or its own. */
+function isAdminRoute(reflector: Reflector, context: ExecutionContext): boolean {
+  const declared = [context.getClass(), context.getHandler()].map(
+    (target) => reflector.get<string | string[] | undefined>(PATH_METADATA, target) ?? '',
+  );
+  const path = declared.flat().join('/').replace(/\/+/g, '/').replace(/^\//, '');
+  return /^admin(\/|$)/i.test(path);
+}
+
 function claimAt(payload: JWTPayload, path: string): unknown {
   return path
     .split('.')
     .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], payload);
 }
-
-const rolesOf = (principal: Principal) => (principal.roles.length ? principal.roles.join(', ') : 'none');
 
 function whyRefused(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'it has expired';

@@ -1,27 +1,35 @@
 import { orderItemSchema, shippingAddressSchema } from '@saga/events';
 import { z } from 'zod';
 
+/** Says why, when the unknown field is the customer: older clients sent it, and must learn where it went. */
+const noCustomerInTheBody = (issue: { code?: string; keys?: string[] }) =>
+  issue.code === 'unrecognized_keys' && issue.keys?.includes('customerId')
+    ? 'customerId may not be set: the customer is the one the bearer token names'
+    : undefined;
+
 /**
  * `POST /orders`. Strict: an unknown field is an error, not silently dropped. The customer is the caller (the
  * token's subject): a body that names one is refused.
  */
-export const placeOrderRequest = z.strictObject({
-  customerId: z.never({ error: 'the customer is the one the bearer token names; the body may not set it' }).optional(),
-  items: z
-    .array(orderItemSchema.strict())
-    .min(1, 'an order needs at least one item')
-    .max(100)
-    .superRefine((items, context) => {
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        if (seen.has(item.sku)) {
-          context.addIssue({ code: 'custom', path: [index, 'sku'], message: `duplicate SKU "${item.sku}"` });
-        }
-        seen.add(item.sku);
-      });
-    }),
-  shippingAddress: shippingAddressSchema.strict(),
-});
+export const placeOrderRequest = z.strictObject(
+  {
+    items: z
+      .array(orderItemSchema.strict())
+      .min(1, 'an order needs at least one item')
+      .max(100)
+      .superRefine((items, context) => {
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.sku)) {
+            context.addIssue({ code: 'custom', path: [index, 'sku'], message: `duplicate SKU "${item.sku}"` });
+          }
+          seen.add(item.sku);
+        });
+      }),
+    shippingAddress: shippingAddressSchema.strict(),
+  },
+  { error: noCustomerInTheBody },
+);
 
 export type PlaceOrderRequest = z.output<typeof placeOrderRequest>;
 

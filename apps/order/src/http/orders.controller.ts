@@ -101,7 +101,7 @@ export class OrdersController {
   @ApiResponse({ status: 200, description: 'Newest first', standardSchema: orderListResponse })
   @refused(400, 'limit or offset out of range')
   async list(@Caller() caller: Principal, @Query({ schema: listOrdersQuery }) { limit, offset }: ListOrdersQuery) {
-    const { orders, total } = await this.store.list(limit, offset, caller.isAdmin ? undefined : caller.customerId);
+    const { orders, total } = await this.store.list(limit, offset, caller.ordersOf);
     return { orders: orders.map(presentOrder), total, limit, offset };
   }
 

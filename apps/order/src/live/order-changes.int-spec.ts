@@ -71,8 +71,10 @@ const decide = (transaction: EntityManager, input: OrderInput) =>
   runner.run(transaction, { decider: order, store }, input);
 const cancelling = (orderId: string): CancelOrder => ({ type: 'CancelOrder', orderId, reason: 'CUSTOMER_CANCELLED' });
 
+const customerId = randomUUID();
+
 async function place(): Promise<string> {
-  const { orderId, request } = anOrder();
+  const { orderId, request } = anOrder({ customerId });
   const placing: PlaceOrder = { type: 'PlaceOrder', orderId, ...request(), correlationId: randomUUID() };
   await dataSource.transaction((transaction) => decide(transaction, placing));
   return orderId;
@@ -89,11 +91,11 @@ describe('order change notifications', () => {
     await store.erase(orderId, () => true);
 
     for (const heard of [first, second]) {
-      await untilHeard(heard, { orderId, erased: true });
+      await untilHeard(heard, { orderId, erased: true, customerId });
       expect(changes(heard)).toEqual([
         { orderId, version: 1 },
         { orderId, version: 2 },
-        { orderId, erased: true },
+        { orderId, erased: true, customerId },
       ]);
     }
   });

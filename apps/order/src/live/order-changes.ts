@@ -2,8 +2,8 @@
  * Change notifications for orders, through Postgres NOTIFY. Every change to an order issues `pg_notify` inside
  * the transaction that makes it, and Postgres delivers a notification only when that transaction commits: a
  * listener never hears of a change that rolled back, and hears of every committed one, whichever order service
- * instance made it (they all share the database). The payload names the order and its version, nothing more;
- * listeners read the order itself, so they always show what is committed.
+ * instance made it (they all share the database). The payload names the order and its version (an erasure, whose
+ * order it was), nothing more; listeners read the order itself, so they always show what is committed.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -18,7 +18,7 @@ export type OrderChange = OrderWritten;
 
 const orderChange: z.ZodType<OrderChange> = z.union([
   z.strictObject({ orderId: z.uuid(), version: z.int().positive() }),
-  z.strictObject({ orderId: z.uuid(), erased: z.literal(true) }),
+  z.strictObject({ orderId: z.uuid(), erased: z.literal(true), customerId: z.uuid() }),
 ]);
 
 /** Inside `transaction`: announces `change`, to be delivered when (and only if) the transaction commits. */

@@ -88,7 +88,9 @@ function aStream({ maxClients = 10 } = {}) {
     return response;
   };
   const changed = (version: number) => notify({ kind: 'change', change: { orderId: theOrder().id, version } });
-  return { stream, connect, changed, lists, finds, settle, listedFor };
+  const erased = () =>
+    notify({ kind: 'change', change: { orderId: theOrder().id, erased: true, customerId: theOrder().customerId } });
+  return { stream, connect, changed, erased, lists, finds, settle, listedFor };
 }
 
 describe('the order stream', () => {
@@ -200,5 +202,41 @@ describe('the order stream', () => {
     expect(adminStream!.received).toEqual(['orders ', 'order 2']);
     expect(ownerStream!.received).toEqual(['orders ', 'order 2']);
     expect(otherStream!.received).toEqual(['orders ']);
+  });
+
+  it("tells a customer's stream of its own erasures only", async () => {
+    const { connect, erased, lists, settle } = aStream();
+    const someoneElse = '0d5c1f2e-7a3b-4c9d-8e1f-2a3b4c5d6e7f';
+    const clients = [];
+    for (const caller of [admin, customer(theOrder().customerId), customer(someoneElse)]) {
+      clients.push(await connect(caller));
+      lists.at(-1)!.resolve({ orders: [], total: 0 });
+      await settle();
+    }
+    erased();
+    await settle();
+
+    expect(clients.map((client) => client.received.at(-1))).toEqual([
+      'order-erased undefined',
+      'order-erased undefined',
+      'orders ',
+    ]);
+  });
+
+  it('serves one caller at most five streams (429), while others still get theirs', async () => {
+    const { connect, lists, settle } = aStream({ maxClients: 100 });
+    const ada = customer(theOrder().customerId);
+    for (let tab = 0; tab < 5; tab += 1) {
+      const open = await connect(ada);
+      lists.at(-1)!.resolve({ orders: [], total: 0 });
+      await settle();
+      expect(open.status).toBe(200);
+    }
+    const sixth = await connect(ada);
+    expect({ status: sixth.status, message: JSON.parse(sixth.body).message }).toEqual({
+      status: 429,
+      message: expect.stringMatching(/already have 5 streams/),
+    });
+    expect((await connect(admin)).status).toBe(200);
   });
 });

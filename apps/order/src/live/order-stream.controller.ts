@@ -1,15 +1,15 @@
 /**
  * `GET /orders/stream`: the orders, live, as server-sent events (what the saga page listens to).
  *
- * A client first gets `orders`, the newest orders as they are now, so a page that opens or reconnects
- * (EventSource reconnects by itself) catches up; then `order`, an order each time it changes, and `order-erased`.
+ * A client first gets `orders`, the newest orders as they are now, so a page that opens or reconnects catches up;
+ * then `order`, an order each time it changes, and `order-erased`.
  * Changes come from Postgres NOTIFY (persistence/order-changes.ts): every committed change, made by whichever
  * order service instance, and none that rolled back. One read per change serves every client of this process,
  * and reads run one after the other, so a client never gets an order older than the list it started from.
- * A customer's stream carries that customer's orders only; an admin's, every order. (An erasure notice carries
- * only the order's id, and goes to every client: one that never had the order ignores it.)
+ * A customer's stream carries that customer's orders only, erasures included; an admin's, every order.
  * Each open stream holds a connection and a little memory for as long as it lasts, so a process serves at most
- * ORDER_STREAM_MAX_CLIENTS of them; the next is told 503, to come back later (EventSource reconnects by itself).
+ * ORDER_STREAM_MAX_CLIENTS of them, the next told 503 to come back later, and at most MAX_STREAMS_PER_CALLER to one
+ * caller (429), so that no one token fills the room.
  */
 import { Controller, Get, Inject, Logger, Res, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
@@ -27,14 +27,18 @@ const HEARTBEAT_MS = 15_000;
 const RECONNECT_MS = 2_000;
 /** A client that reads slower than orders change is dropped once this much waits for it; it reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Streams one caller (one token's subject) may hold open on one instance: a few tabs, not the whole room. */
+const MAX_STREAMS_PER_CALLER = 5;
+
+/** A stream's reader: whose orders it may have (undefined: an admin's, every order), and who opened it. */
+type Reader = { customerId: string | undefined; subject: string };
 
 const message = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 @Controller('orders')
 export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OrderStreamController.name);
-  /** Each client, and the customer whose orders it may have (undefined: an admin's, every order). */
-  private readonly clients = new Map<ServerResponse, string | undefined>();
+  private readonly clients = new Map<ServerResponse, Reader>();
   /** Reads run one at a time, in the order they were asked for. */
   private reads: Promise<void> = Promise.resolve();
   /** Orders whose read is queued and not yet begun: a further change to one of them needs no read of its own. */
@@ -68,17 +72,16 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
 
   @Get('stream')
   open(@Res() response: ServerResponse, @Caller() caller: Principal): void {
+    const customerId = caller.ordersOf;
     if (this.closing) {
       response.writeHead(503, { 'retry-after': '2' }).end();
       return;
     }
-    if (this.clients.size >= this.config.ORDER_STREAM_MAX_CLIENTS) {
-      const body = JSON.stringify({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: `this instance already streams to ${this.clients.size} clients, its most; try again shortly`,
-      });
-      response.writeHead(503, { 'retry-after': '10', 'content-type': 'application/json; charset=utf-8' }).end(body);
+    const refused = this.refusal(caller.subject);
+    if (refused) {
+      const body = JSON.stringify({ statusCode: refused.status, error: refused.error, message: refused.message });
+      const headers = { 'retry-after': '10', 'content-type': 'application/json; charset=utf-8' };
+      response.writeHead(refused.status, headers).end(body);
       return;
     }
     response.writeHead(200, {
@@ -87,8 +90,7 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
       'x-accel-buffering': 'no', // nginx would otherwise hold events back in its buffer
     });
     response.write(`retry: ${RECONNECT_MS}\n\n`);
-    const customerId = caller.isAdmin ? undefined : caller.customerId;
-    this.clients.set(response, customerId);
+    this.clients.set(response, { customerId, subject: caller.subject });
     response.on('close', () => this.clients.delete(response));
     this.enqueue(async () => message('orders', { orders: await this.newest(customerId) }), [response]);
   }
@@ -98,7 +100,7 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
     if (signal.kind === 'resync') {
       // A list per customer who has clients, one for the admins': each audience its own.
       const audiences = new Map<string | undefined, ServerResponse[]>();
-      for (const [client, customerId] of this.clients) {
+      for (const [client, { customerId }] of this.clients) {
         audiences.set(customerId, [...(audiences.get(customerId) ?? []), client]);
       }
       for (const [customerId, audience] of audiences) {
@@ -108,7 +110,8 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
     }
     const { change } = signal;
     if ('erased' in change) {
-      this.enqueue(async () => message('order-erased', { orderId: change.orderId }));
+      const text = message('order-erased', { orderId: change.orderId });
+      this.enqueue(async () => (client) => (this.mayHave(client, change.customerId) ? text : undefined));
       return;
     }
     if (this.queued.has(change.orderId)) return;
@@ -124,8 +127,22 @@ export class OrderStreamController implements OnModuleInit, OnModuleDestroy {
 
   /** Whether `client` may be sent an order of `customerId`'s: that customer's stream, or an admin's. */
   private mayHave(client: ServerResponse, customerId: string): boolean {
-    const own = this.clients.get(client);
-    return own === undefined || own === customerId;
+    const reader = this.clients.get(client);
+    return reader !== undefined && (reader.customerId === undefined || reader.customerId === customerId);
+  }
+
+  /** Why another stream cannot be opened for `subject` now, if it cannot. */
+  private refusal(subject: string): { status: number; error: string; message: string } | undefined {
+    if (this.clients.size >= this.config.ORDER_STREAM_MAX_CLIENTS) {
+      const message = `this instance already streams to ${this.clients.size} clients, its most; try again shortly`;
+      return { status: 503, error: 'Service Unavailable', message };
+    }
+    const own = [...this.clients.values()].filter((reader) => reader.subject === subject).length;
+    if (own >= MAX_STREAMS_PER_CALLER) {
+      const message = `you already have ${own} streams open here, the most one caller may; close one first`;
+      return { status: 429, error: 'Too Many Requests', message };
+    }
+    return undefined;
   }
 
   /**

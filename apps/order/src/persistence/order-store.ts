@@ -9,8 +9,8 @@ import { isTerminal, type Order, type OrderContext, type OrderInput } from '../d
 import { OrderEntity } from './order.entity.js';
 import { snapshotRecord, tombstoneRecord } from './order-snapshots.js';
 
-/** What a write did to an order: it is now at `version`, or it was erased. */
-export type OrderWritten = { orderId: string; version: number } | { orderId: string; erased: true };
+/** What a write did to an order: it is now at `version`, or it was erased (and whose it was). */
+export type OrderWritten = { orderId: string; version: number } | { orderId: string; erased: true; customerId: string };
 
 /** Runs inside the transaction of every write to an order, after the write: commits with it, or not at all. */
 export type OrderWriteHook = (transaction: EntityManager, written: OrderWritten) => Promise<void>;
@@ -155,7 +155,7 @@ export class OrderStore implements DeciderStore<Order | null, OrderInput, OrderC
       if (!canErase(order)) return { order, erased: false };
       await transaction.delete(OrderEntity, { id });
       await this.outbox.enqueueRecords(transaction, [tombstoneRecord(id)]);
-      await this.written(transaction, { orderId: id, erased: true });
+      await this.written(transaction, { orderId: id, erased: true, customerId: order.customerId });
       return { order, erased: true };
     });
   }

@@ -130,7 +130,8 @@ async function listen() {
   let response;
   try {
     response = await fetch(api('orders/stream'), { headers: { authorization: await authorization('admin') } });
-  } catch {
+  } catch (error) {
+    if (!(error instanceof TypeError)) say(error.message, true); // not the network: say why (no demo issuer)
     setConnection('offline', 'Offline: retrying…');
     setTimeout(listen, 5_000);
     return;
@@ -147,11 +148,15 @@ async function listen() {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
+      // A line may end in CRLF or CR too; a CR last may be half of a CRLF whose LF comes next.
       buffer += value;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        dispatch(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
+      const held = buffer.endsWith('\r') ? '\r' : '';
+      let text = buffer.slice(0, buffer.length - held.length).replace(/\r\n?/g, '\n');
+      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+        dispatch(text.slice(0, end));
+        text = text.slice(end + 2);
       }
+      buffer = text + held;
     }
   } catch {
     // cut mid-stream: connect again below
@@ -163,12 +168,12 @@ async function listen() {
 /** One server-sent event: `event:` names it, `data:` lines carry its JSON; comments and `retry:` are skipped. */
 function dispatch(block) {
   let event = 'message';
-  let data = '';
+  const data = [];
   for (const line of block.split('\n')) {
     if (line.startsWith('event: ')) event = line.slice('event: '.length);
-    else if (line.startsWith('data: ')) data += line.slice('data: '.length);
+    else if (line.startsWith('data: ')) data.push(line.slice('data: '.length));
   }
-  if (data) onEvent[event]?.(JSON.parse(data));
+  if (data.length > 0) onEvent[event]?.(JSON.parse(data.join('\n')));
 }
 
 /**
@@ -233,7 +238,7 @@ async function cancel(button) {
   }
 }
 
-async function send(method, path, body, caller) {
+async function send(method, path, body, caller, retried = false) {
   const headers = { authorization: await authorization(caller) };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(api(path), {
@@ -241,6 +246,10 @@ async function send(method, path, body, caller) {
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (response.status === 401 && !retried) {
+    tokens.delete(caller); // expired, most likely: once more with a new one
+    return send(method, path, body, caller, true);
+  }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.message ?? `${response.status} ${response.statusText}`);
   return answer;
