@@ -385,6 +385,12 @@ describe('who may do what', () => {
       'role admin',
     ],
     [
+      'a customer rebuilding a view through the same route spelt in capitals',
+      async () => ({ method: 'POST', service: 'shipping', path: '/ADMIN/Order-View/rebuild', as: attacker }),
+      403,
+      'role admin',
+    ],
+    [
       'a customer placing an order for another customer',
       async () => ({ ...order({ ...validOrder(), customerId: VICTIM }), as: attacker }),
       400,

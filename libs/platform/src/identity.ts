@@ -81,7 +81,7 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** The route needs one of these roles (on a controller: every route of it). */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 
-type WithPrincipal = { path: string; headers: Record<string, string | string[] | undefined>; principal?: Principal };
+type WithPrincipal = { headers: Record<string, string | string[] | undefined>; principal?: Principal };
 
 /** The request's caller, as the guard found it (undefined on a @Public() route). */
 export const Caller = createParamDecorator(
