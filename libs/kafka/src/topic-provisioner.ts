@@ -56,16 +56,15 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[])
 
 /** Throws a TopicMismatch listing every way the topics differ from their specs that breaks a promise. */
 async function checkTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  const names = specs.map((spec) => spec.name);
   const [metadata, configs] = await Promise.all([
-    topicMetadata(admin, specs),
-    admin.describeConfigs({
-      includeSynonyms: false,
-      resources: specs.map((spec) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name: spec.name,
-        configNames: [...checkedConfigs],
-      })),
-    }),
+    whilePropagating('reading the metadata of new topics', () => admin.fetchTopicMetadata({ topics: names })),
+    whilePropagating('reading the configs of new topics', () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [...checkedConfigs] })),
+      }),
+    ),
   ]);
   const problems: string[] = [];
   for (const spec of specs) {
@@ -101,14 +100,13 @@ const typeOf = (error: unknown) => (error as { type?: string }).type;
 const stillPropagating = (error: unknown) =>
   ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes(typeOf(error) ?? '');
 
-/** A topic another client has just created may not be in every broker's metadata yet: wait for it briefly. */
-const topicMetadata = (admin: Admin, specs: readonly TopicSpec[]) =>
+/**
+ * A topic another client has just created may not be known to every broker yet, in its metadata or its configs
+ * ("This server does not host this topic-partition" from one of three brokers, say): wait for it briefly.
+ */
+const whilePropagating = <T>(what: string, read: () => Promise<T>): Promise<T> =>
   retry(
     { initialMs: 250, maxMs: 1_000, attempts: 20 },
-    {
-      what: 'reading the metadata of new topics',
-      logger,
-      isFinal: (error) => !stillPropagating(error),
-    },
-    () => admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) }),
+    { what, logger, isFinal: (error) => !stillPropagating(error) },
+    read,
   );
