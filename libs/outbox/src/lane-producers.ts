@@ -13,6 +13,9 @@
  *   transaction, which consumers never see (they read committed records only, kafkajs's default).
  * - A producer that failed is thrown away, never reused: its sequence numbers or its epoch may be stale. The next
  *   batch of the lane starts a new one, which first aborts whatever the old one left open.
+ * - Everything a batch waits for is within its time limit, the new producer's connection included: a broker that
+ *   accepts the connection and never answers (one still restarting, say) must not hold the lane, and with it the
+ *   relay, for ever. A producer given up on is disconnected at once, connected or still connecting.
  * - A committed transaction is not yet a visible one: the broker answers the commit, then writes its markers to
  *   the partitions. So before the next wave goes out, the relay waits until the wave's records are below the
  *   partitions' last stable offset, where a reader of committed records sees them (waves.ts says why it must).
@@ -55,7 +58,7 @@ export function laneProducerConfig(transactionalId: string, sendTimeLimitMs: num
 
 export class LaneProducers {
   private readonly logger = new Logger(LaneProducers.name);
-  private readonly producers = new Map<number, LazyConnection<Producer>>();
+  private readonly producers = new Map<number, { client: Producer; connection: LazyConnection<Producer> }>();
   private readonly admin: LazyConnection<Admin>;
   /** Producers given up on, still disconnecting. */
   private readonly closing = new Set<Promise<void>>();
@@ -72,9 +75,10 @@ export class LaneProducers {
 
   /** Publishes `waves` in order, each in a transaction of its own, committed before the next is sent. */
   async publish(lane: number, waves: readonly TopicMessages[][]): Promise<void> {
-    const producer = await this.producerOf(lane).get();
+    const { connection } = this.producerOf(lane);
     const givenUp = new AbortController();
     const sending = (async () => {
+      const producer = await connection.get();
       for (const [index, topicMessages] of waves.entries()) {
         const transaction = await producer.transaction();
         let sent: RecordMetadata[];
@@ -111,16 +115,14 @@ export class LaneProducers {
     const producers = [...this.producers.values()];
     this.producers.clear();
     await this.admin.close((admin) => admin.disconnect());
-    await Promise.all([
-      ...producers.map((producer) => producer.close((connected) => connected.disconnect())),
-      ...this.closing,
-    ]);
+    await Promise.all([...producers.map(({ client }) => client.disconnect().catch(() => undefined)), ...this.closing]);
   }
 
-  private producerOf(lane: number): LazyConnection<Producer> {
+  private producerOf(lane: number): { client: Producer; connection: LazyConnection<Producer> } {
     let producer = this.producers.get(lane);
     if (!producer) {
-      producer = LazyConnection.of(this.clients.producer(`${this.transactionalIdPrefix}.outbox-lane-${lane}`));
+      const client = this.clients.producer(`${this.transactionalIdPrefix}.outbox-lane-${lane}`);
+      producer = { client, connection: LazyConnection.of(client) };
       this.producers.set(lane, producer);
     }
     return producer;
@@ -142,12 +144,15 @@ export class LaneProducers {
     }
   }
 
-  /** Forgets the lane's producer; it disconnects in the background (after what it still has in flight). */
+  /**
+   * Forgets the lane's producer and disconnects it in the background, connected or still connecting: what it has
+   * in flight fails, and an open transaction of it is aborted by the lane's next producer, or by the broker.
+   */
   private discard(lane: number): void {
     const producer = this.producers.get(lane);
     if (!producer) return;
     this.producers.delete(lane);
-    const closed = producer.close((connected) => connected.disconnect());
+    const closed = producer.client.disconnect().catch(() => undefined);
     this.closing.add(closed);
     void closed.finally(() => this.closing.delete(closed));
   }
