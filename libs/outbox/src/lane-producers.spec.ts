@@ -7,21 +7,27 @@ import { describe, expect, it } from '@jest/globals';
 import type { Admin, Producer } from 'kafkajs';
 import { LaneProducers, TimeLimitExceeded } from './lane-producers.js';
 
-/** A producer that connects (or never does), and sends and commits whatever it is given. */
-function aProducer({ connects }: { connects: boolean }) {
-  const seen = { disconnected: false, committed: 0 };
+/** A producer that connects (at once, after `connectsAfterMs`, or never), and sends and commits what it is given. */
+function aProducer({ connects, connectsAfterMs = 0 }: { connects: boolean; connectsAfterMs?: number }) {
+  const seen = { disconnected: false, committed: 0, transactions: 0 };
   const producer = {
-    connect: () => (connects ? Promise.resolve() : new Promise<void>(() => undefined)),
+    connect: () =>
+      connects
+        ? new Promise<void>((resolve) => setTimeout(resolve, connectsAfterMs))
+        : new Promise<void>(() => undefined),
     disconnect: async () => {
       seen.disconnected = true;
     },
-    transaction: async () => ({
-      sendBatch: async () => [],
-      commit: async () => {
-        seen.committed += 1;
-      },
-      abort: async () => undefined,
-    }),
+    transaction: async () => (
+      (seen.transactions += 1),
+      {
+        sendBatch: async () => [],
+        commit: async () => {
+          seen.committed += 1;
+        },
+        abort: async () => undefined,
+      }
+    ),
   };
   return { producer: producer as unknown as Producer, seen };
 }
@@ -46,5 +52,21 @@ describe('a lane producer', () => {
     expect(working.seen.committed).toBe(1);
     await producers.closeAll();
     expect(working.seen.disconnected).toBe(true);
+  });
+
+  it('that connects after the time limit sends nothing: its stale batch never lands after the next one', async () => {
+    const late = aProducer({ connects: true, connectsAfterMs: 100 });
+    const clients = {
+      producer: () => late.producer,
+      admin: () => ({ connect: async () => undefined, disconnect: async () => undefined }) as unknown as Admin,
+    };
+    const producers = new LaneProducers(clients, 'order', 50);
+
+    await expect(
+      producers.publish(1, [[{ topic: 'orders', messages: [{ key: 'k', value: 'v1' }] }]]),
+    ).rejects.toBeInstanceOf(TimeLimitExceeded);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the connect has completed meanwhile
+
+    expect(late.seen).toMatchObject({ transactions: 0, committed: 0 });
   });
 });

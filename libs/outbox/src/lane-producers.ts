@@ -78,12 +78,16 @@ export class LaneProducers {
     const { connection } = this.producerOf(lane);
     const givenUp = new AbortController();
     const sending = (async () => {
+      // Given up on, this batch must write nothing more: a connect that completes late would get the lane's
+      // newest epoch, unfenced, and a stale batch sent then would land after the next producer's newer records.
       const producer = await connection.get();
       for (const [index, topicMessages] of waves.entries()) {
+        givenUp.signal.throwIfAborted();
         const transaction = await producer.transaction();
         let sent: RecordMetadata[];
         try {
           sent = await transaction.sendBatch({ acks: -1, topicMessages });
+          givenUp.signal.throwIfAborted(); // abort, never commit, what was sent after the time limit
           await transaction.commit();
         } catch (error) {
           await transaction.abort().catch(() => undefined);
