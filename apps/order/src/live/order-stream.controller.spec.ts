@@ -20,6 +20,7 @@ const placed = anOrder({ orderId: '3f9e0a4c-2b1d-4c8e-9f00-1a2b3c4d5e6f' }).plac
 const theOrder = (version = 1): Order => ({ ...order.evolve(null, placed)!, version });
 const admin = new Principal('an-admin', ['admin']);
 const customer = (id: string) => new Principal(id, ['customer']);
+const someoneElse = '0d5c1f2e-7a3b-4c9d-8e1f-2a3b4c5d6e7f';
 
 /** What a client received: the events' names and the versions of the orders in them. */
 class FakeResponse extends EventEmitter {
@@ -90,7 +91,17 @@ function aStream({ maxClients = 10 } = {}) {
   const changed = (version: number) => notify({ kind: 'change', change: { orderId: theOrder().id, version } });
   const erased = () =>
     notify({ kind: 'change', change: { orderId: theOrder().id, erased: true, customerId: theOrder().customerId } });
-  return { stream, connect, changed, erased, lists, finds, settle, listedFor };
+  /** Connects each caller in turn, its list (empty) read before the next connects. */
+  const connectAll = async (...callers: Principal[]) => {
+    const clients: FakeResponse[] = [];
+    for (const caller of callers) {
+      clients.push(await connect(caller));
+      lists.at(-1)!.resolve({ orders: [], total: 0 });
+      await settle();
+    }
+    return clients;
+  };
+  return { stream, connect, connectAll, changed, erased, lists, finds, settle, listedFor };
 }
 
 describe('the order stream', () => {
@@ -183,14 +194,8 @@ describe('the order stream', () => {
   });
 
   it("sends a customer's stream that customer's orders only, and an admin's every order", async () => {
-    const { connect, changed, lists, finds, settle, listedFor } = aStream();
-    const someoneElse = '0d5c1f2e-7a3b-4c9d-8e1f-2a3b4c5d6e7f';
-    const clients = [];
-    for (const caller of [admin, customer(theOrder().customerId), customer(someoneElse)]) {
-      clients.push(await connect(caller));
-      lists.at(-1)!.resolve({ orders: [], total: 0 });
-      await settle();
-    }
+    const { connectAll, changed, finds, settle, listedFor } = aStream();
+    const clients = await connectAll(admin, customer(theOrder().customerId), customer(someoneElse));
     expect(listedFor).toEqual([undefined, theOrder().customerId, someoneElse]);
 
     changed(2);
@@ -205,14 +210,8 @@ describe('the order stream', () => {
   });
 
   it("tells a customer's stream of its own erasures only", async () => {
-    const { connect, erased, lists, settle } = aStream();
-    const someoneElse = '0d5c1f2e-7a3b-4c9d-8e1f-2a3b4c5d6e7f';
-    const clients = [];
-    for (const caller of [admin, customer(theOrder().customerId), customer(someoneElse)]) {
-      clients.push(await connect(caller));
-      lists.at(-1)!.resolve({ orders: [], total: 0 });
-      await settle();
-    }
+    const { connectAll, erased, settle } = aStream();
+    const clients = await connectAll(admin, customer(theOrder().customerId), customer(someoneElse));
     erased();
     await settle();
 
