@@ -44,8 +44,8 @@ WORKDIR /app
 COPY --from=manifests /app ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 COPY --from=build /runtime ./
-# The demo data loader and the databases step of the compose file (`seed`, `databases`): Node, and pg for the latter.
-COPY scripts/seed.mjs scripts/demo-token.mjs scripts/create-databases.mjs scripts/
+# The one-shot steps of the compose file (`seed`, `databases`, `kafka-access`): Node, with pg and @saga/kafka.
+COPY scripts/seed.mjs scripts/demo-token.mjs scripts/create-databases.mjs scripts/kafka-access.mjs scripts/
 ARG APP
 WORKDIR /app/apps/${APP}
 USER node

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Checks that every partition of a topic has the replicas it should, all in sync: what the three-broker profile
- * promises. Reads KAFKA_BROKERS (default 127.0.0.1:9092).
+ * promises. Reads KAFKA_BROKERS (default 127.0.0.1:9092), and KAFKA_USERNAME and KAFKA_PASSWORD where the brokers
+ * ask who is calling (the compose stacks: the admin's).
  *
  *   node scripts/kafka-replicas.mjs <topic> <replicas>
  */
@@ -13,7 +14,13 @@ if (!topic || !expected) {
   process.exit(64);
 }
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const admin = new kafkajs.Kafka({ clientId: 'kafka-replicas', brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
+const { KAFKA_USERNAME: username, KAFKA_PASSWORD: password } = process.env;
+const admin = new kafkajs.Kafka({
+  clientId: 'kafka-replicas',
+  brokers,
+  sasl: username ? { mechanism: 'scram-sha-512', username, password } : undefined,
+  logLevel: kafkajs.logLevel.NOTHING,
+}).admin();
 await admin.connect();
 try {
   const [{ partitions }] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;

@@ -24,6 +24,7 @@ compose() {
   docker compose up --build --wait
   check_images
   node scripts/readme-order.mjs
+  node scripts/kafka-refuses.mjs
 }
 
 # Compose with its observability profile: the order's trace in Jaeger, the dashboard in Grafana, and every query
@@ -42,7 +43,8 @@ compose_cluster() {
   trap 'status=$?; if [ $status -ne 0 ]; then docker compose "${cluster_files[@]}" ps --all; docker compose "${cluster_files[@]}" logs --no-color --timestamps --tail=200; fi; docker compose "${cluster_files[@]}" down -v --remove-orphans; exit $status' EXIT
   docker compose "${cluster_files[@]}" down -v --remove-orphans # from nothing, whatever an earlier run left
   docker compose "${cluster_files[@]}" up --build --wait
-  node scripts/kafka-replicas.mjs orders 3
+  KAFKA_USERNAME=admin KAFKA_PASSWORD=admin-demo node scripts/kafka-replicas.mjs orders 3
+  node scripts/kafka-refuses.mjs
   # Two instances cannot share a host port, so the order is placed and followed from inside the network.
   local inside=(-e ORDER_URL=http://order:3001 -e PAYMENT_URL=http://payment:3002
     -e INVENTORY_URL=http://inventory:3003 -e SHIPPING_URL=http://shipping:3004)

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Topics } from '@saga/events';
 import { DEMO_ISSUER, signWithDemoKey } from '@saga/platform';
-import { anOrder } from '@saga/testing';
+import { anOrder, anOrderPlaced, serviceCredentials, testInfrastructure } from '@saga/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { tokenFor } from './support/http.js';
 import { SagaClient, TERMINAL } from './support/saga-client.js';
@@ -416,6 +417,115 @@ describe('who may do what', () => {
     expect(await footprint()).toEqual(before);
     expect(await client.order(victimsOrder)).toEqual(victimBefore);
   });
+
+  /**
+   * On the brokers, where the test run's broker asks who is calling (Testcontainers'): a service taken over by an
+   * attacker signs in as itself, and the ACLs its deployment gives it (@saga/kafka access.ts) hold it to its part.
+   */
+  const serviceBrokers = testInfrastructure().serviceKafkaBrokers;
+  /**
+   * The broker's answers (error codes) that the clients below heard: kafkajs reports a refused coordinator lookup
+   * as "Failed to find group coordinator", and says why in its debug log only.
+   */
+  const brokerSaid: string[] = [];
+  const as = (service: ServiceName, password = serviceCredentials(service).password) =>
+    new Kafka({
+      clientId: `attacker-as-${service}`,
+      brokers: serviceBrokers ?? [],
+      sasl: { mechanism: 'scram-sha-512', username: service, password },
+      retry: { retries: 0 },
+      logLevel: logLevel.DEBUG,
+      logCreator:
+        () =>
+        ({ log }) => {
+          const { type } = (log.error ?? {}) as { type?: string };
+          if (type) brokerSaid.push(type);
+        },
+    });
+  const forged = () => anOrderPlaced({ orderId: victimsOrder });
+  const sendAs = async (kafka: Kafka, topic: string, value: string) => {
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic: saga.topic(topic), messages: [{ key: victimsOrder, value }] });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  const brokerAttacks: [string, () => Promise<unknown>, string][] = [
+    [
+      'the payment service forging an order event (an OrderPlaced of the victim, to be charged again)',
+      () => sendAs(as('payment'), Topics.orderEvents, JSON.stringify(forged())),
+      'TOPIC_AUTHORIZATION_FAILED',
+    ],
+    [
+      "the inventory service forging an order's snapshot, which every view would take for the truth",
+      () => sendAs(as('inventory'), Topics.orders, JSON.stringify({ orderId: victimsOrder, status: 'COMPLETED' })),
+      'TOPIC_AUTHORIZATION_FAILED',
+    ],
+    [
+      "the shipping service taking over a lane of the order service's outbox relay (fencing its producer)",
+      async () => {
+        const producer = as('shipping').producer({ transactionalId: `${saga.topic('order')}.outbox-lane-0` });
+        await producer.connect();
+        try {
+          await (await producer.transaction()).abort();
+        } finally {
+          await producer.disconnect();
+        }
+      },
+      'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+    ],
+    [
+      "the payment service moving the order service's consumer group back to offset 0",
+      async () => {
+        const admin = as('payment').admin();
+        await admin.connect();
+        try {
+          await admin.setOffsets({
+            groupId: saga.topic('order'),
+            topic: saga.topic(Topics.paymentEvents),
+            partitions: [{ partition: 0, offset: '0' }],
+          });
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      'GROUP_AUTHORIZATION_FAILED',
+    ],
+    [
+      'a client with a wrong password',
+      () => sendAs(as('payment', 'guessed'), Topics.paymentEvents, '{}'),
+      'SASL SCRAM SHA512 authentication failed',
+    ],
+  ];
+
+  (serviceBrokers ? it.each(brokerAttacks) : it.skip.each(brokerAttacks))(
+    'refuses, on the brokers, %s, and nothing changes anywhere',
+    async (_, attack, named) => {
+      const before = await footprint();
+      const victimBefore = await client.order(victimsOrder);
+
+      brokerSaid.length = 0;
+      const refusal = await attack().then(
+        () => 'done',
+        (error: Error & { type?: string }) => [error.type, error.message, ...brokerSaid].join(' '),
+      );
+
+      expect(refusal).toContain(named);
+      expect(await footprint()).toEqual(before);
+      expect(await client.order(victimsOrder)).toEqual(victimBefore);
+    },
+  );
+
+  (serviceBrokers ? it : it.skip)(
+    'lets a service write a topic it owns: the refusals are its rights, not a broken sign-in',
+    async () => {
+      const before = await footprint();
+      await sendAs(as('payment'), Topics.paymentEvents, 'not an event: the order service dead-letters it');
+      expect((await footprint()).records).not.toEqual(before.records);
+    },
+  );
 
   it("shows a customer its own orders only, and an admin everyone's", async () => {
     const list = async (as: Caller) =>

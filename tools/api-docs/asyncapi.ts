@@ -11,25 +11,22 @@ import {
   isCompensation,
   ORDER_SNAPSHOT,
   orderSnapshotSchema,
+  sagaParticipants,
   Topics,
   topicOf,
   type SagaEventType,
   type TopicName,
 } from '@saga/events';
-import { DeadLetterHeader, eventsHandledBy } from '@saga/inbox';
+import { DeadLetterHeader } from '@saga/inbox';
 import { z } from 'zod';
-import { InventoryConsumer } from '../../apps/inventory/src/messaging/inventory.consumer.js';
-import { OrderConsumer } from '../../apps/order/src/messaging/order.consumer.js';
-import { PaymentConsumer } from '../../apps/payment/src/messaging/payment.consumer.js';
-import { ShippingConsumer } from '../../apps/shipping/src/messaging/shipping.consumer.js';
 
-/** Who writes which topics, and who reads which events (from its consumer) and whether it keeps a view of `orders`. */
-const participants = [
-  { name: 'order', writes: [Topics.orderEvents, Topics.orders], handles: eventsHandledBy(OrderConsumer), view: false },
-  { name: 'payment', writes: [Topics.paymentEvents], handles: eventsHandledBy(PaymentConsumer), view: true },
-  { name: 'inventory', writes: [Topics.inventoryEvents], handles: eventsHandledBy(InventoryConsumer), view: true },
-  { name: 'shipping', writes: [Topics.shippingEvents], handles: eventsHandledBy(ShippingConsumer), view: true },
-];
+/** Who writes which topics, who reads which events, and who keeps a view of `orders` (see @saga/events participants.ts). */
+const participants = Object.entries(sagaParticipants).map(([name, { writes, reactsTo, keepsOrderView }]) => ({
+  name,
+  writes,
+  handles: reactsTo,
+  view: keepsOrderView,
+}));
 
 const topicDescriptions: Record<TopicName, string> = {
   [Topics.orderEvents]: "What happened to an order, as the order service decided it: the saga's start and end.",

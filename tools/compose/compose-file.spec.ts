@@ -38,12 +38,13 @@ const KAFKA = 'kafka';
 const POSTGRES = 'postgres';
 const SEED = 'seed';
 const DATABASES = 'databases';
+const KAFKA_ACCESS = 'kafka-access';
 const JAEGER = 'jaeger';
 const PROMETHEUS = 'prometheus';
 const GRAFANA = 'grafana';
 const observabilityServices = [JAEGER, PROMETHEUS, GRAFANA];
 const KAFKA_UI = 'kafka-ui';
-const supportingServices = [KAFKA, POSTGRES, DATABASES, SEED, KAFKA_UI, ...observabilityServices];
+const supportingServices = [KAFKA, POSTGRES, DATABASES, KAFKA_ACCESS, SEED, KAFKA_UI, ...observabilityServices];
 
 /** Each app's configuration schema, by the app's folder name, which is also its compose service's name. */
 const configSchemas: Record<string, z.ZodObject> = {
@@ -114,11 +115,28 @@ function servicesWithDatabases(): { services: string[]; prefix: string } {
   return { services, prefix };
 }
 
+/** The users the broker is given (SCRAM_USERS: "name=password ..."), name -> password. */
+const kafkaUsers = (): Record<string, string> =>
+  Object.fromEntries(
+    (environmentOf(KAFKA).SCRAM_USERS ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((user) => [user.slice(0, user.indexOf('=')), user.slice(user.indexOf('=') + 1)]),
+  );
+
+/** The user and password in a `sasl.jaas.config` value. */
+const signIn = (jaas = '') => ({
+  username: /username="([^"]*)"/.exec(jaas)?.[1],
+  password: /password="([^"]*)"/.exec(jaas)?.[1],
+});
+
 /** The configuration each app service would start with (loadConfig throws, naming each variable it rejects). */
 const configOf = (app: string) =>
   loadConfig(configSchemas[app]!, environmentOf(app)) as {
     PORT: number;
     KAFKA_BROKERS: string[];
+    KAFKA_USERNAME?: string;
+    KAFKA_PASSWORD?: string;
     DATABASE_URL: string;
   };
 
@@ -196,9 +214,17 @@ describe('compose.yaml', () => {
       expect(read('compose.yaml')).toContain(`postgres://${url.username}:\${${variable}:-`);
     });
 
-    it('starts once Kafka is healthy and its database and role exist', () => {
+    it('signs in to Kafka as a principal of its own, with the password the broker was given for it', () => {
+      const { KAFKA_USERNAME, KAFKA_PASSWORD } = configOf(app);
+      expect(KAFKA_USERNAME).toBe(app);
+      expect(KAFKA_PASSWORD).toBe(kafkaUsers()[app]);
+      const variable = `${app.toUpperCase()}_KAFKA_PASSWORD`;
+      expect(read('compose.yaml').match(new RegExp(`\\$\\{${variable}:-`, 'g'))).toHaveLength(2);
+    });
+
+    it('starts once its topics and its rights on them exist, and its database and role', () => {
       expect(dependenciesOf(app)).toMatchObject({
-        [KAFKA]: 'service_healthy',
+        [KAFKA_ACCESS]: 'service_completed_successfully',
         [DATABASES]: 'service_completed_successfully',
       });
     });
@@ -233,7 +259,55 @@ describe('compose.yaml', () => {
   });
 
   it('runs the Kafka UI read-only: browsing, but no producing, deleting or resetting offsets', () => {
-    expect(environmentOf(KAFKA_UI).KAFKA_CLUSTERS_0_READONLY).toBe('true');
+    const ui = environmentOf(KAFKA_UI);
+    expect(ui.KAFKA_CLUSTERS_0_READONLY).toBe('true');
+    // And the brokers hold it to that: it signs in as `viewer`, whom kafka-access grants read rights only.
+    expect(signIn(ui.KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG)).toEqual({
+      username: 'viewer',
+      password: kafkaUsers().viewer,
+    });
+    expect(read('scripts/kafka-access.mjs')).toContain('{ viewer: VIEWER_RIGHTS }');
+  });
+
+  it('runs Kafka with no door open to a client without a password, and nothing allowed that no ACL allows', () => {
+    const kafka = environmentOf(KAFKA);
+    const protocols = kafka.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP!.split(',').map((pair) => pair.split(':')[1]);
+    expect(new Set(protocols)).toEqual(new Set(['SASL_PLAINTEXT']));
+    expect(
+      listeners(kafka.KAFKA_LISTENERS)
+        .map((listener) => listener.name)
+        .sort(),
+    ).toEqual(
+      kafka
+        .KAFKA_LISTENER_SECURITY_PROTOCOL_MAP!.split(',')
+        .map((pair) => pair.split(':')[0])
+        .sort(),
+    );
+    expect(kafka.KAFKA_AUTHORIZER_CLASS_NAME).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(kafka.KAFKA_SUPER_USERS).toBe('User:admin;User:controller');
+    expect(kafka.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBeUndefined();
+    // The users exist from the first start: the script formats the storage with them.
+    expect(service(KAFKA).command).toEqual(['bash', '/opt/saga/signed-in-broker.sh']);
+    expect(service(KAFKA).volumes).toContain('./infra/kafka/signed-in-broker.sh:/opt/saga/signed-in-broker.sh:ro');
+    expect(Object.keys(kafkaUsers()).sort()).toEqual(['admin', ...apps, 'viewer'].sort());
+    expect(Object.keys(kafkaUsers())[0]).toBe('admin'); // the one the script's health-check settings sign in as
+    expect(signIn(kafka.KAFKA_LISTENER_NAME_DOCKER_SCRAM___SHA___512_SASL_JAAS_CONFIG)).toEqual({
+      username: 'admin',
+      password: kafkaUsers().admin,
+    });
+  });
+
+  it('creates the topics and grants the rights as the admin, with scripts/kafka-access.mjs, once Kafka is healthy', () => {
+    const command = service(KAFKA_ACCESS).command;
+    expect(Array.isArray(command) ? command.join(' ') : command).toBe('node /app/scripts/kafka-access.mjs');
+    expect(read('Dockerfile')).toMatch(/^COPY .*scripts\/kafka-access\.mjs.* scripts\/$/m);
+    const access = environmentOf(KAFKA_ACCESS);
+    expect({ user: access.KAFKA_USERNAME, password: access.KAFKA_PASSWORD }).toEqual({
+      user: 'admin',
+      password: kafkaUsers().admin,
+    });
+    expect(access.KAFKA_BROKERS).toBe(environmentOf('order').KAFKA_BROKERS);
+    expect(dependenciesOf(KAFKA_ACCESS)).toEqual({ [KAFKA]: 'service_healthy' });
   });
 
   it("runs the project's Kafka version, the one Testcontainers starts", () => {

@@ -73,6 +73,12 @@ describe('compose.cluster.yaml on compose.yaml', () => {
   const brokers = Object.keys(services).filter((name) => roles(name).split(',').includes('broker'));
   const controllers = Object.keys(services).filter((name) => roles(name).split(',').includes('controller'));
   const brokerEnvironment = brokers.map((name) => environment(services[name]));
+  const dependencies = (name: string) =>
+    Object.fromEntries(
+      Object.entries((services[name]!.depends_on ?? {}) as Record<string, { condition: string }>).map(
+        ([other, { condition }]) => [other, condition],
+      ),
+    );
 
   it('runs three brokers and a controller apart, each node with an id of its own, all of one cluster', () => {
     expect(brokers).toHaveLength(3);
@@ -96,6 +102,39 @@ describe('compose.cluster.yaml on compose.yaml', () => {
     }
   });
 
+  it("runs every node as compose.yaml's broker: the same users, no door without a password, ACLs enforced", () => {
+    const single = environment(merged('compose.yaml').kafka);
+    const security = (variables: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(variables).filter(([name]) =>
+          /^SCRAM_USERS$|SASL|AUTHORIZER|SUPER_USERS|PROTOCOL_MAP/.test(name),
+        ),
+      );
+    const controllerSide = (variables: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(security(variables)).filter(
+          ([name]) => !/SCRAM___SHA|SASL_ENABLED_MECH|INTER_BROKER/.test(name),
+        ),
+      );
+    for (const name of brokers)
+      expect({ name, ...security(environment(services[name])) }).toEqual({ name, ...security(single) });
+    expect(controllerSide(environment(services['kafka-controller']))).toEqual(controllerSide(single));
+    for (const name of [...brokers, ...controllers]) {
+      expect({ name, command: services[name]!.command }).toEqual({
+        name,
+        command: ['bash', '/opt/saga/signed-in-broker.sh'],
+      });
+      expect(services[name]!.volumes).toContain('./infra/kafka/signed-in-broker.sh:/opt/saga/signed-in-broker.sh:ro');
+    }
+  });
+
+  it('creates the topics in the access step with three copies each', () => {
+    expect(environment(services['kafka-access'])).toMatchObject({
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
+    });
+  });
+
   it('publishes each broker to the host on the port it advertises there', () => {
     for (const name of brokers) {
       const host = /HOST:\/\/127\.0\.0\.1:(\d+)/.exec(
@@ -113,16 +152,17 @@ describe('compose.cluster.yaml on compose.yaml', () => {
         KAFKA_MIN_INSYNC_REPLICAS: number;
       };
 
-    it('knows every broker, by its listener for containers, and starts once they are healthy', () => {
+    it('knows every broker, by its listener for containers, and starts after the access step, once they are healthy', () => {
       const forContainers = brokers.map(
         (name) => /DOCKER:\/\/([\w-]+:\d+)/.exec(environment(services[name]).KAFKA_ADVERTISED_LISTENERS ?? '')?.[1],
       );
       expect(config().KAFKA_BROKERS.sort()).toEqual(forContainers.sort());
-      for (const broker of brokers) {
-        expect((services[app]!.depends_on as Record<string, { condition: string }>)[broker]).toEqual({
+      expect(dependencies(app)['kafka-access']).toBe('service_completed_successfully');
+      for (const broker of brokers)
+        expect({ broker, condition: dependencies('kafka-access')[broker] }).toEqual({
+          broker,
           condition: 'service_healthy',
         });
-      }
     });
 
     it("creates its topics with the cluster's replication", () => {

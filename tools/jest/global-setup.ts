@@ -6,6 +6,9 @@ export default async function globalSetup(): Promise<void> {
   const infrastructure = await startInfrastructure();
   process.env.TEST_KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
   process.env.TEST_POSTGRES_URL = infrastructure.postgresUrl;
+  if (infrastructure.serviceKafkaBrokers) {
+    process.env.TEST_SERVICE_KAFKA_BROKERS = infrastructure.serviceKafkaBrokers.join(',');
+  }
   if (infrastructure.containers) process.env.TEST_CONTAINERS = JSON.stringify(infrastructure.containers);
   // Fail here, once and clearly, when the broker does not answer. Tests create topics of their own.
   const admin = new Kafka({ brokers: infrastructure.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();

@@ -4,13 +4,17 @@
  * deployment on a shared broker would use), so a run sees only its own records even on a broker that has served
  * other runs, or is serving the local mode. The topics are deleted when the run stops.
  *
+ * Where the run's broker asks who is calling (Testcontainers'), the services sign in each as its own principal,
+ * with the rights a deployment's access step gives them (@saga/kafka access.ts), so that every suite runs with the
+ * brokers' access control on. The tests themselves act as the broker's operator.
+ *
  * A service can run as several instances (processes): they share its database and its consumer groups, as the
  * replicas of one deployment do, and each has a port of its own. Calls that name no instance mean all of them
  * (stop, start) or the first (url).
  */
-import { sagaTopicSpecs, SINGLE_BROKER, type Replication } from '@saga/events';
-import { provisionTopics, withAdmin as withKafkaAdmin } from '@saga/kafka';
-import { createDatabase, dropDatabase, freePort, testInfrastructure } from '@saga/testing';
+import { sagaTopicSpecs, SERVICES, SINGLE_BROKER, type Replication, type ServiceName } from '@saga/events';
+import { deployment, grantServiceAccess, provisionTopics, withAdmin as withKafkaAdmin } from '@saga/kafka';
+import { createDatabase, dropDatabase, freePort, serviceCredentials, testInfrastructure } from '@saga/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -18,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pg from 'pg';
 
-export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'shipping'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const SERVICE_NAMES = SERVICES;
+export type { ServiceName };
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -86,13 +90,18 @@ export class SagaServices {
   ): Promise<SagaServices> {
     const { postgresUrl, ...infrastructure } = testInfrastructure();
     const kafkaBrokers = options.kafkaBrokers ?? infrastructure.kafkaBrokers;
+    // Where the test run's broker asks who is calling, each service signs in as itself and may do only what its
+    // ACLs allow; a cluster of a test's own is open.
+    const signedIn = options.kafkaBrokers ? undefined : infrastructure.serviceKafkaBrokers;
     const run = randomBytes(3).toString('hex');
     const topicPrefix = `e2e-${run}.`;
+    const groupOf = (name: ServiceName) => `${topicPrefix}${name}`;
     mkdirSync(`${root}.local/logs/e2e`, { recursive: true });
-    // As a deployment's init step would: the services would create them too, but four at once only race.
-    await withAdmin(kafkaBrokers, (admin) =>
-      provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix, replication)),
-    );
+    // As a deployment's access step would: the services may not create topics, and four at once would only race.
+    await withAdmin(kafkaBrokers, async (admin) => {
+      await provisionTopics(admin, sagaTopicSpecs(undefined, topicPrefix, replication));
+      if (signedIn) await grantServiceAccess(admin, deployment(topicPrefix, groupOf));
+    });
 
     const specs = await Promise.all(
       SERVICE_NAMES.map(async (name) => {
@@ -102,9 +111,15 @@ export class SagaServices {
             const port = await freePort();
             const env = {
               PATH: process.env.PATH ?? '',
-              KAFKA_BROKERS: kafkaBrokers.join(','),
+              ...(signedIn
+                ? {
+                    KAFKA_BROKERS: signedIn.join(','),
+                    KAFKA_USERNAME: serviceCredentials(name).username,
+                    KAFKA_PASSWORD: serviceCredentials(name).password,
+                  }
+                : { KAFKA_BROKERS: kafkaBrokers.join(',') }),
               KAFKA_TOPIC_PREFIX: topicPrefix,
-              KAFKA_CONSUMER_GROUP: `${topicPrefix}${name}`,
+              KAFKA_CONSUMER_GROUP: groupOf(name),
               KAFKA_REPLICATION_FACTOR: String(replication.factor),
               KAFKA_MIN_INSYNC_REPLICAS: String(replication.minInSync),
               DATABASE_URL: databaseUrl,

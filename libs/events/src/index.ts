@@ -9,3 +9,4 @@ export * from './parse-event.js';
 export * from './order-snapshot.js';
 export * from './order-view-checksum.js';
 export * from './decider.js';
+export * from './participants.js';

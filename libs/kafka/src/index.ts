@@ -1,3 +1,14 @@
-export { createKafka } from './kafka-client.js';
+export {
+  aclEntries,
+  deployment,
+  grantServiceAccess,
+  orderViewGroup,
+  rightsOf,
+  VIEWER_RIGHTS,
+  type Deployment,
+  type KafkaCredentials,
+  type Right,
+} from './access.js';
+export { createKafka, credentialsFromEnv } from './kafka-client.js';
 export { unreadPartitions, withAdmin } from './admin.js';
 export { provisionTopics, TopicMismatch } from './topic-provisioner.js';

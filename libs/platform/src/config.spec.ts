@@ -53,7 +53,12 @@ describe('loadConfig', () => {
 });
 
 describe('configProblems', () => {
-  const provider = { AUTH_JWKS_URL: 'https://id.example.com/jwks', AUTH_ISSUER: 'https://id.example.com/' };
+  const provider = {
+    AUTH_JWKS_URL: 'https://id.example.com/jwks',
+    AUTH_ISSUER: 'https://id.example.com/',
+    KAFKA_USERNAME: 'order',
+    KAFKA_PASSWORD: 'a-secret',
+  };
   const problems = (env: NodeJS.ProcessEnv) => configProblems(loadConfig(schema, { ...valid, ...env }));
 
   it('accepts the demo as it is, and production with an identity provider', () => {
@@ -64,6 +69,13 @@ describe('configProblems', () => {
   it('wants the issuer and the keys of a provider together', () => {
     expect(problems({ AUTH_JWKS_URL: provider.AUTH_JWKS_URL })).toEqual(['AUTH_ISSUER is required with AUTH_JWKS_URL']);
     expect(problems({ AUTH_ISSUER: provider.AUTH_ISSUER })).toEqual(['AUTH_JWKS_URL is required with AUTH_ISSUER']);
+  });
+
+  it('wants the Kafka user and its password together', () => {
+    expect(problems({ KAFKA_USERNAME: 'order' })).toEqual([
+      expect.stringMatching(/^KAFKA_USERNAME and KAFKA_PASSWORD go/),
+    ]);
+    expect(problems({ KAFKA_PASSWORD: 'a-secret' })).toEqual([expect.stringMatching(/^KAFKA_USERNAME and KAFKA_PASS/)]);
   });
 
   it("refuses, in production, a provider's keys fetched over plain HTTP", () => {
@@ -82,6 +94,7 @@ describe('configProblems', () => {
       }),
     ).toEqual([
       expect.stringMatching(/^AUTH_JWKS_URL unset: not in production .*key published in the repository/),
+      expect.stringMatching(/^KAFKA_USERNAME unset: not in production .*anyone could write/),
       expect.stringMatching(/^FAULT_CRASH_AT: not in production/),
       expect.stringMatching(/^SAGA_OUTBOX=off: not in production/),
       expect.stringMatching(/^SAGA_INBOX=off: not in production/),

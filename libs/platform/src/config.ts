@@ -22,6 +22,12 @@ const postgresUrl = z
 /** What every service needs. Services extend it with their own variables. */
 export const serviceConfigSchema = z.object({
   KAFKA_BROKERS: brokerList,
+  /**
+   * The service's own principal on the brokers (SASL/SCRAM-SHA-512), which they grant only its rights (see
+   * @saga/kafka access.ts). Both or neither: unset, the service connects to an open broker, as in the local mode.
+   */
+  KAFKA_USERNAME: z.string().min(1).optional(),
+  KAFKA_PASSWORD: z.string().min(1).optional(),
   DATABASE_URL: postgresUrl,
   /** Defaults to the service's name. A second copy of the system on the same broker needs its own groups. */
   KAFKA_CONSUMER_GROUP: z
@@ -91,6 +97,9 @@ export function configProblems(config: ServiceConfig): string[] {
   const problems: string[] = [];
   if (config.AUTH_JWKS_URL && !config.AUTH_ISSUER) problems.push('AUTH_ISSUER is required with AUTH_JWKS_URL');
   if (config.AUTH_ISSUER && !config.AUTH_JWKS_URL) problems.push('AUTH_JWKS_URL is required with AUTH_ISSUER');
+  if (Boolean(config.KAFKA_USERNAME) !== Boolean(config.KAFKA_PASSWORD)) {
+    problems.push('KAFKA_USERNAME and KAFKA_PASSWORD go together: set both, or neither for an open broker');
+  }
   if (config.SAGA_DEPLOYMENT === 'production') {
     const refused = (variable: string, why: string) =>
       problems.push(`${variable}: not in production (SAGA_DEPLOYMENT=production): ${why}`);
@@ -101,6 +110,9 @@ export function configProblems(config: ServiceConfig): string[] {
       );
     } else if (new URL(config.AUTH_JWKS_URL).protocol !== 'https:') {
       refused('AUTH_JWKS_URL over plain HTTP', 'whoever sits between could hand the services keys of its own');
+    }
+    if (!config.KAFKA_USERNAME) {
+      refused('KAFKA_USERNAME unset', 'on an open broker anyone could write any service’s events');
     }
     if (config.FAULT_CRASH_AT) refused('FAULT_CRASH_AT', 'it kills the process on purpose');
     if (config.FAULT_DELAY_AT) refused('FAULT_DELAY_AT', 'it slows the process on purpose');

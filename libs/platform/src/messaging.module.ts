@@ -18,7 +18,7 @@ import {
   KafkaInboxServer,
   type ConsumerOptions,
 } from '@saga/inbox';
-import { createKafka, provisionTopics, withAdmin } from '@saga/kafka';
+import { createKafka, provisionTopics, withAdmin, type KafkaCredentials } from '@saga/kafka';
 import { brokenOnPurpose } from '@saga/lab';
 import { defaultRelayOptions, laneProducerConfig, Outbox, OutboxRelay, type RelayOptions } from '@saga/outbox';
 import { noFaults, type FaultInjector } from '@saga/runtime';
@@ -32,6 +32,8 @@ export type MessagingModuleOptions = {
   /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
   serviceName: string;
   kafkaBrokers: string[];
+  /** The service's principal on the brokers; none for an open broker. */
+  kafkaCredentials?: KafkaCredentials;
   /** The service's own database; the relay keeps a LISTEN connection to it. */
   databaseUrl: string;
   /** Put before every topic name, so that several deployments (or test runs) can share one broker. */
@@ -98,7 +100,11 @@ export class MessagingModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: OPTIONS, useValue: options },
-        { provide: Kafka, useFactory: () => createKafka(options.serviceName, options.kafkaBrokers) },
+        {
+          provide: Kafka,
+          useFactory: () =>
+            createKafka(options.serviceName, options.kafkaBrokers, { credentials: options.kafkaCredentials }),
+        },
         options.outbox === 'off' ? brokenOnPurpose.outbox(options.topicPrefix ?? '', faults) : Outbox,
         options.inbox === 'off' ? brokenOnPurpose.inbox : Inbox,
         ConsumerGate,

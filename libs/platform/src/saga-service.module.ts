@@ -3,6 +3,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { sagaTopicSpecs, Topics } from '@saga/events';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
+import { orderViewGroup } from '@saga/kafka';
 import { OrderViewModule, orderViewMigrations } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
 import { createRemoteJWKSet } from 'jose';
@@ -62,6 +63,9 @@ export class SagaServiceModule {
         MessagingModule.forRoot({
           serviceName,
           kafkaBrokers: config.KAFKA_BROKERS,
+          kafkaCredentials: config.KAFKA_USERNAME
+            ? { username: config.KAFKA_USERNAME, password: config.KAFKA_PASSWORD! }
+            : undefined,
           databaseUrl: config.DATABASE_URL,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           topics: sagaTopicSpecs(undefined, '', replication),
@@ -77,7 +81,7 @@ export class SagaServiceModule {
         ...(orderView
           ? [
               OrderViewModule.forRoot({
-                groupId: `${groupId}.order-view`,
+                groupId: orderViewGroup(groupId),
                 topic: config.KAFKA_TOPIC_PREFIX + Topics.orders,
                 faults,
                 sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

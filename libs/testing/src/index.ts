@@ -3,6 +3,7 @@ export {
   testInfrastructure,
   kafkaVersion,
   POSTGRES_IMAGE,
+  serviceCredentials,
   type Infrastructure,
 } from './infrastructure.js';
 export { createDatabase, dropDatabase, databaseUrl } from './databases.js';

@@ -3,13 +3,21 @@
  * Where a container engine answers, Testcontainers starts them (the same Apache Kafka version as everywhere
  * else in the project); otherwise the tests use the broker and server named by the environment.
  */
+import { SERVICES, type ServiceName } from '@saga/events';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 
 export type Infrastructure = {
   readonly source: 'testcontainers' | 'environment';
+  /** Where the tests themselves reach Kafka: as its operator, free to do anything. */
   readonly kafkaBrokers: string[];
+  /**
+   * Where the services under test reach the same Kafka, when it asks them who they are: each signs in as its own
+   * principal (serviceCredentials), with only its rights. Absent for an open broker (the environment's).
+   */
+  readonly serviceKafkaBrokers?: string[];
   /** Admin connection to the server; tests create their own databases on it. */
   readonly postgresUrl: string;
   /** The containers' ids, when Testcontainers started them (outage tests stop and start them). */
@@ -18,6 +26,14 @@ export type Infrastructure = {
 };
 
 export const POSTGRES_IMAGE = 'postgres:17-alpine';
+
+const signedInBrokerScript = fileURLToPath(new URL('../../../infra/kafka/signed-in-broker.sh', import.meta.url));
+
+/** How a service under test signs in to the tests' broker (the broker is given these users when it starts). */
+export const serviceCredentials = (service: ServiceName): { username: string; password: string } => ({
+  username: service,
+  password: `${service}-test-secret`,
+});
 
 /** The one Kafka version of the project, from infra/kafka/kafka.env. */
 export function kafkaVersion(): string {
@@ -70,20 +86,34 @@ async function startContainers(): Promise<Infrastructure> {
   const labels = { [RUN_LABEL]: `${hostname()}:${process.pid}` };
 
   // Kafka tells clients the address to reconnect to, so that address must be known before it starts:
-  // take a free port and publish the container's listener on the same port of the host. Postgres gets a fixed
+  // take free ports and publish the container's listeners on the same ports of the host. Postgres gets a fixed
   // host port too, so that an outage test can stop and start it and the services find it where it was.
-  const [port, postgresPort] = await Promise.all([freePort(), freePort()]);
+  const [port, servicePort, postgresPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const started = await Promise.allSettled([
     new GenericContainer(`apache/kafka:${kafkaVersion()}`)
       .withLabels(labels)
-      .withExposedPorts({ container: port, host: port })
+      .withExposedPorts({ container: port, host: port }, { container: servicePort, host: servicePort })
+      // Two doors, as in compose.yaml but for the first: PLAINTEXT for the tests, which act as the operator
+      // (an anonymous super user, on this throwaway broker only), and SERVICES, where the services sign in
+      // with SCRAM and the authorizer holds each to its ACLs (@saga/kafka access.ts).
+      .withCopyFilesToContainer([{ source: signedInBrokerScript, target: '/opt/saga/signed-in-broker.sh' }])
+      .withCommand(['bash', '/opt/saga/signed-in-broker.sh'])
       .withEnvironment({
+        CLUSTER_ID: 'c2FnYS10ZXN0LWJyb2tlcg',
+        SCRAM_USERS: SERVICES.map((name) => `${name}=${serviceCredentials(name).password}`).join(' '),
         KAFKA_NODE_ID: '1',
         KAFKA_PROCESS_ROLES: 'broker,controller',
-        KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},CONTROLLER://localhost:9093`,
-        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port}`,
+        KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},SERVICES://0.0.0.0:${servicePort},CONTROLLER://localhost:9093`,
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port},SERVICES://localhost:${servicePort}`,
         KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SERVICES:SASL_PLAINTEXT',
+        KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+        KAFKA_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
+        KAFKA_LISTENER_NAME_SERVICES_SCRAM___SHA___512_SASL_JAAS_CONFIG:
+          'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        KAFKA_SUPER_USERS: 'User:ANONYMOUS',
+        KAFKA_LOG_DIRS: '/var/lib/kafka/data',
         KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
         KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
         KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
@@ -114,6 +144,7 @@ async function startContainers(): Promise<Infrastructure> {
   return {
     source: 'testcontainers',
     kafkaBrokers: [`localhost:${port}`],
+    serviceKafkaBrokers: [`localhost:${servicePort}`],
     postgresUrl: postgres.getConnectionUri(),
     containers: { kafka: kafka.getId(), postgres: postgres.getId() },
     stop,
@@ -160,6 +191,7 @@ export const testInfrastructure = () => {
   const containers = process.env.TEST_CONTAINERS;
   return {
     kafkaBrokers: brokers.split(','),
+    serviceKafkaBrokers: process.env.TEST_SERVICE_KAFKA_BROKERS?.split(','),
     postgresUrl,
     containers: containers ? (JSON.parse(containers) as { kafka: string; postgres: string }) : undefined,
   };

@@ -2,10 +2,11 @@
  * npm run redrive -- <topic> [<topic> ...]
  *
  * Sends the records dead-lettered from each saga topic (e.g. `payment-events`) back to it. Reads KAFKA_BROKERS
- * (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX, like the services.
+ * (default 127.0.0.1:9092), KAFKA_TOPIC_PREFIX and, where the brokers ask who is calling (the compose stacks),
+ * KAFKA_USERNAME and KAFKA_PASSWORD: an operator's, since it writes to every service's topics.
  */
 import { Topics } from '@saga/events';
-import { createKafka } from '@saga/kafka';
+import { createKafka, credentialsFromEnv } from '@saga/kafka';
 import { logLevel } from 'kafkajs';
 import { deadLetterTopic } from '../dead-letters.js';
 import { redriveDeadLetters } from '../redrive.js';
@@ -23,7 +24,7 @@ if (topics.length === 0 || topics.some((topic) => !known.includes(topic))) {
 
 const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const kafka = createKafka('redrive', brokers, logLevel.WARN);
+const kafka = createKafka('redrive', brokers, { credentials: credentialsFromEnv(), level: logLevel.WARN });
 
 for (const topic of topics) {
   const source = deadLetterTopic(prefix + topic);
