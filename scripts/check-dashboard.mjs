@@ -79,7 +79,7 @@ async function placeOrders() {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await demoToken(order, customer)}` },
       body: JSON.stringify({
-        items: [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }],
+        items: [{ sku: 'BOOK-1', quantity: 1 }],
         shippingAddress: {
           name: 'Ada Lovelace',
           line1: '12 Analytical Way',

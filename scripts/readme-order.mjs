@@ -14,7 +14,7 @@ const timeoutMs = Number(process.env.README_ORDER_TIMEOUT_MS ?? 120_000);
 // The request of the README's "Trying it from the command line", byte for byte in meaning: placed by Ada.
 const ada = '7f1c4c2e-8a55-4b8e-9a5e-2f0d3c1b6a11';
 const order = {
-  items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }],
+  items: [{ sku: 'BOOK-1', quantity: 2 }],
   shippingAddress: {
     name: 'Ada Lovelace',
     line1: '12 Analytical Way',

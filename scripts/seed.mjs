@@ -1,12 +1,17 @@
-// Demo data for a running system (npm run local:up first): stock for a few SKUs, and customers whose credit
-// makes each path of the saga easy to try. Uses the services' own HTTP APIs, as an admin of the demo issuer; safe
+// Demo data for a running system (npm run local:up first): a few products with their prices and stock, and
+// customers whose credit makes each path of the saga easy to try. Uses the services' own HTTP APIs, as an admin of the demo issuer; safe
 // to run again.
 import { adminAuthorization, DEMO_CUSTOMERS } from './demo-token.mjs';
 
 const inventory = process.env.INVENTORY_URL ?? 'http://127.0.0.1:3003';
 const payment = process.env.PAYMENT_URL ?? 'http://127.0.0.1:3002';
 
-const stock = { 'BOOK-1': 100, 'MUG-1': 50, 'LAMP-1': 1 };
+// Inventory owns the prices: the order service learns them from the `products` topic and charges them.
+const products = {
+  'BOOK-1': { name: 'A book', priceCents: 1500, available: 100 },
+  'MUG-1': { name: 'A mug', priceCents: 900, available: 50 },
+  'LAMP-1': { name: 'A lamp (one left)', priceCents: 1500, available: 1 },
+};
 const customers = {
   'Ada (credit 100000, the default)': [DEMO_CUSTOMERS.ada, 100_000],
   'Bob (credit 1000: payments get declined)': [DEMO_CUSTOMERS.bob, 1_000],
@@ -22,9 +27,10 @@ async function put(url, body) {
 }
 
 try {
-  for (const [sku, available] of Object.entries(stock)) {
+  for (const [sku, { name, priceCents, available }] of Object.entries(products)) {
+    await put(`${inventory}/products/${sku}`, { name, priceCents });
     await put(`${inventory}/stock/${sku}`, { available });
-    console.log(`stock     ${sku}: ${available} available`);
+    console.log(`product   ${sku}: ${priceCents} cents, ${available} available`);
   }
   for (const [who, [id, limitCents]] of Object.entries(customers)) {
     await put(`${payment}/customers/${id}/credit`, { limitCents });

@@ -27,12 +27,12 @@ describe('broken on purpose', () => {
   it('without the inbox, a redelivered step is applied twice: the order records PaymentAuthorized twice', async () => {
     saga = await SagaServices.start({ ...fastFailover, order: { ...fastFailover.order, SAGA_INBOX: 'off' } });
     const client = new SagaClient(saga);
-    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const [sku, customer] = await Promise.all([client.stockedSku(5, 3000), client.customerWithLimit(LIMIT)]);
     await saga.stopService('order');
     await saga.startService('order', { FAULT_CRASH_AT: 'consumer.after-commit' }); // this start only
 
     const key = randomUUID();
-    const place = () => client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 3000 }], 'GB', key);
+    const place = () => client.placeOrder(customer, [{ sku, quantity: 1 }], 'GB', key);
     const placed = await place().catch(() => undefined); // the service may die before it answers
     expect(await saga.untilExited('order')).toBe('SIGKILL'); // right after it applied PaymentAuthorized
     await saga.startService('order');
@@ -46,12 +46,12 @@ describe('broken on purpose', () => {
   it('without the outbox, a crash between commit and send loses OrderPlaced: the saga never starts', async () => {
     saga = await SagaServices.start({ ...fastFailover, order: { ...fastFailover.order, SAGA_OUTBOX: 'off' } });
     const client = new SagaClient(saga);
-    const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(LIMIT)]);
+    const [sku, customer] = await Promise.all([client.stockedSku(5, 3000), client.customerWithLimit(LIMIT)]);
     await saga.stopService('order');
     await saga.startService('order', { FAULT_CRASH_AT: 'relay.before-send' }); // this start only
 
     const key = randomUUID();
-    const place = () => client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 3000 }], 'GB', key);
+    const place = () => client.placeOrder(customer, [{ sku, quantity: 1 }], 'GB', key);
     const placed = await place().catch(() => undefined); // the service may die before it answers
     expect(await saga.untilExited('order')).toBe('SIGKILL');
     await saga.startService('order');

@@ -26,7 +26,7 @@ describe('the deadline', () => {
     const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(50_000)]);
     await saga.stopService('shipping');
 
-    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2, unitPriceCents: 1500 }]);
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 2 }]);
     await client.untilStatus(orderId, 'STOCK_RESERVED');
     const timedOut = await client.untilStatus(orderId, 'CANCELLED', 'COMPLETED');
     expect(timedOut).toMatchObject({ status: 'CANCELLED', reason: 'TIMED_OUT' });

@@ -89,7 +89,7 @@ const pendingOutboxRows = async () => {
     await cluster.stopBroker(0);
     await cluster.stopBroker(1);
     try {
-      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 500 }]);
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1 }]);
 
       // The broker refuses a write that only one copy would hold. (The relay meets it as NOT_ENOUGH_REPLICAS, or
       // earlier, as a transaction coordinator that cannot write its own log for the same reason.)

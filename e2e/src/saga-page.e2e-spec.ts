@@ -282,7 +282,7 @@ describe('the saga page', () => {
     );
     expect(listeners).toEqual({ terminated: 1 });
 
-    const orderId = await client.placeOrder(ADA, [{ sku: 'BOOK-1', quantity: 1, unitPriceCents: 1500 }]);
+    const orderId = await client.placeOrder(ADA, [{ sku: 'BOOK-1', quantity: 1 }]);
     await untilStatus(orderId, 'COMPLETED');
 
     expect((await client.erase(orderId)).status).toBe(204);

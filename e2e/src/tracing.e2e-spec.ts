@@ -53,7 +53,7 @@ describe('tracing', () => {
   it('follows an order as one trace from its POST through every service, compensations included', async () => {
     const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(100_000)]);
     // Nobody ships to Antarctica: payment and stock are taken, then given back.
-    const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 700 }], 'AQ');
+    const orderId = await client.placeOrder(customer, [{ sku, quantity: 1 }], 'AQ');
     expect((await client.untilStatus(orderId, 'CANCELLED')).reason).toBe('SHIPPING_UNAVAILABLE');
     await untilHandled(orderId, [
       'payment handles OrderPlaced',
@@ -111,7 +111,7 @@ describe('tracing', () => {
     const [sku, customer] = await Promise.all([client.stockedSku(5), client.customerWithLimit(100_000)]);
     await saga.stopService('shipping'); // the order waits for its shipment, so it is still running when cancelled
     try {
-      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 700 }]);
+      const orderId = await client.placeOrder(customer, [{ sku, quantity: 1 }]);
       await client.untilHistory(orderId, 'StockReserved');
       expect((await client.cancel(orderId)).status).toBe(200);
       await untilHandled(orderId, ['payment handles OrderCancelled', 'inventory handles OrderCancelled']);
@@ -137,7 +137,7 @@ describe('tracing', () => {
     await saga.stopService('payment');
     await saga.startService('payment', { FAULT_CRASH_AT: 'consumer.after-commit' });
     const key = randomUUID();
-    const place = () => client.placeOrder(customer, [{ sku, quantity: 1, unitPriceCents: 700 }], 'GB', key);
+    const place = () => client.placeOrder(customer, [{ sku, quantity: 1 }], 'GB', key);
     const orderId = await place();
     expect(await saga.untilExited('payment')).toBe('SIGKILL');
     await saga.startService('payment');

@@ -111,7 +111,7 @@ async function place(orderUrl, customer, counted) {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: customer },
       body: JSON.stringify({
-        items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 100 }],
+        items: [{ sku: BENCH_SKU, quantity: 1 }],
         shippingAddress: { name: 'Bench', line1: '1 Load Street', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
       }),
     });
@@ -124,7 +124,7 @@ async function place(orderUrl, customer, counted) {
 }
 
 /**
- * Stock for every order the benchmark will place, and the customers who place them (tokens of the demo issuer,
+ * The product every order names, its price and stock for every order the benchmark will place, and the customers who place them (tokens of the demo issuer,
  * each an Authorization header). The default credit of a customer pays for a thousand bench orders, far more than
  * a ladder gives each of them.
  */
@@ -132,11 +132,15 @@ export async function prepare({ order: orderUrl, inventory: inventoryUrl }) {
   const customers = await Promise.all(
     Array.from({ length: CUSTOMERS }, async () => `Bearer ${await demoToken(orderUrl, randomUUID())}`),
   );
-  const response = await fetch(`${inventoryUrl}/stock/${BENCH_SKU}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: await adminAuthorization(inventoryUrl) },
-    body: JSON.stringify({ available: 1_000_000_000 }),
-  });
-  if (!response.ok) throw new Error(`PUT /stock/${BENCH_SKU} answered ${response.status}: ${await response.text()}`);
+  const put = async (path, body) => {
+    const response = await fetch(`${inventoryUrl}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: await adminAuthorization(inventoryUrl) },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`PUT ${path} answered ${response.status}: ${await response.text()}`);
+  };
+  await put(`/products/${BENCH_SKU}`, { name: 'Bench item', priceCents: 100 });
+  await put(`/stock/${BENCH_SKU}`, { available: 1_000_000_000 });
   return customers;
 }

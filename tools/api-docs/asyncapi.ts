@@ -11,7 +11,10 @@ import {
   isCompensation,
   ORDER_SNAPSHOT,
   orderSnapshotSchema,
+  PRODUCT_SNAPSHOT,
+  productSnapshotSchema,
   sagaParticipants,
+  STATE_TOPICS,
   Topics,
   topicOf,
   type SagaEventType,
@@ -21,11 +24,11 @@ import { DeadLetterHeader } from '@saga/inbox';
 import { z } from 'zod';
 
 /** Who writes which topics, who reads which events, and who keeps a view of `orders` (see @saga/events participants.ts). */
-const participants = Object.entries(sagaParticipants).map(([name, { writes, reactsTo, keepsOrderView }]) => ({
+const participants = Object.entries(sagaParticipants).map(([name, { writes, reactsTo, views }]) => ({
   name,
   writes,
   handles: reactsTo,
-  view: keepsOrderView,
+  views,
 }));
 
 const topicDescriptions: Record<TopicName, string> = {
@@ -36,6 +39,9 @@ const topicDescriptions: Record<TopicName, string> = {
   [Topics.orders]:
     'The newest snapshot of every order, compacted (a tombstone when an order is erased): the log every ' +
     'service rebuilds its view of the orders from, by reading it from offset 0.',
+  [Topics.products]:
+    'The newest snapshot of every product inventory sells (a tombstone when it stops selling one), compacted: ' +
+    'the order service keeps its view of it, by reading it from offset 0, and prices every order line from it.',
 };
 
 const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-7', io: 'input' });
@@ -102,6 +108,30 @@ const snapshotMessages = {
   },
 };
 
+const productMessages = {
+  [PRODUCT_SNAPSHOT]: {
+    name: PRODUCT_SNAPSHOT,
+    title: 'Product snapshot',
+    summary: 'A product as inventory sells it now: its name and its price, which the order service charges',
+    contentType: 'application/json',
+    headers: headers(
+      {
+        'record-type': { description: PRODUCT_SNAPSHOT },
+        traceparent: { description: 'W3C trace context of the span that published it (when tracing is on)' },
+      },
+      ['record-type'],
+    ),
+    payload: schemaOf(productSnapshotSchema),
+    bindings: { kafka: { key: { type: 'string', description: 'The SKU' } } },
+  },
+};
+
+/** The records of each state topic. */
+const stateMessages: Partial<Record<TopicName, Record<string, object>>> = {
+  [Topics.orders]: snapshotMessages,
+  [Topics.products]: productMessages,
+};
+
 const deadLetterMessage = {
   name: 'DeadLetter',
   title: 'Dead letter',
@@ -121,7 +151,7 @@ const deadLetterMessage = {
 };
 
 const messagesOn = (topic: TopicName): string[] =>
-  topic === Topics.orders ? Object.keys(snapshotMessages) : eventTypes.filter((type) => topicOf(type) === topic);
+  Object.keys(stateMessages[topic] ?? {}).concat(eventTypes.filter((type) => topicOf(type) === topic));
 
 const channelOf = (topic: TopicName) => ({
   address: topic,
@@ -130,7 +160,7 @@ const channelOf = (topic: TopicName) => ({
   bindings: {
     kafka: {
       partitions: DEFAULT_PARTITIONS,
-      topicConfiguration: { 'cleanup.policy': [topic === Topics.orders ? 'compact' : 'delete'] },
+      topicConfiguration: { 'cleanup.policy': [STATE_TOPICS.includes(topic) ? 'compact' : 'delete'] },
     },
   },
 });
@@ -151,7 +181,7 @@ const channelRef = (channel: string, messages: string[]) => ({
 
 function operations() {
   const entries: [string, object][] = [];
-  for (const { name, writes, handles, view } of participants) {
+  for (const { name, writes, handles, views } of participants) {
     for (const topic of writes) {
       entries.push([
         `${name}.sends.${topic}`,
@@ -166,14 +196,10 @@ function operations() {
         { action: 'receive', title: `${name} handles`, ...channelRef(topic, types) },
       ]);
     }
-    if (view) {
+    for (const topic of views) {
       entries.push([
-        `${name}.receives.${Topics.orders}`,
-        {
-          action: 'receive',
-          title: `${name} keeps its view of the orders`,
-          ...channelRef(Topics.orders, messagesOn(Topics.orders)),
-        },
+        `${name}.receives.${topic}`,
+        { action: 'receive', title: `${name} keeps its view of the ${topic}`, ...channelRef(topic, messagesOn(topic)) },
       ]);
     }
   }
@@ -202,6 +228,7 @@ export function asyncApiDocument() {
       messages: {
         ...Object.fromEntries(eventTypes.map((type) => [type, eventMessage(type)])),
         ...snapshotMessages,
+        ...productMessages,
         DeadLetter: deadLetterMessage,
       },
     },

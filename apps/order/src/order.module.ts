@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@saga/events';
+import { viewGroup } from '@saga/kafka';
 import { SagaServiceModule } from '@saga/platform';
+import { ProductView } from './catalogue/product-view.js';
+import { PRODUCT_VIEW_OPTIONS, ProductViewProjector } from './catalogue/product-view.projector.js';
+import { ProductsController } from './catalogue/products.controller.js';
 import { ORDER_CONFIG, type OrderConfig } from './config.js';
 import { IdempotencyKeyExpiry } from './http/idempotency-key-expiry.js';
 import { OrderViewController } from './http/order-view.controller.js';
@@ -27,8 +32,23 @@ export class OrderModule {
         }),
         LiveModule,
       ],
-      controllers: [OrdersController, OrderViewController, OrderConsumer],
-      providers: [{ provide: ORDER_CONFIG, useValue: config }, OrderStore, OrderDeadlineWatcher, IdempotencyKeyExpiry],
+      controllers: [OrdersController, ProductsController, OrderViewController, OrderConsumer],
+      providers: [
+        { provide: ORDER_CONFIG, useValue: config },
+        OrderStore,
+        OrderDeadlineWatcher,
+        IdempotencyKeyExpiry,
+        ProductView,
+        ProductViewProjector,
+        {
+          provide: PRODUCT_VIEW_OPTIONS,
+          useValue: {
+            groupId: viewGroup(config.KAFKA_CONSUMER_GROUP ?? 'order', Topics.products),
+            topic: config.KAFKA_TOPIC_PREFIX + Topics.products,
+            sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          },
+        },
+      ],
       exports: [ORDER_CONFIG, OrderStore],
     };
   }

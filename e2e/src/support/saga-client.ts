@@ -23,11 +23,26 @@ export const TERMINAL = ['COMPLETED', 'CANCELLED'];
 export class SagaClient {
   constructor(private readonly saga: SagaServices) {}
 
-  /** A SKU no other scenario uses, with `available` in stock. */
-  async stockedSku(available: number): Promise<string> {
+  /** A product no other scenario uses, sold at `priceCents`, with `available` in stock. */
+  async stockedSku(available: number, priceCents = 1500): Promise<string> {
     const sku = `SKU-${randomBytes(4).toString('hex')}`;
+    await this.setPrice(sku, priceCents);
     await this.expectOk(request('PUT', `${this.saga.url('inventory')}/stock/${sku}`, { available }));
     return sku;
+  }
+
+  /**
+   * Sets the price inventory sells `sku` at, and waits until the order service charges it (it hears of it through
+   * `products`, a moment later).
+   */
+  async setPrice(sku: string, priceCents: number): Promise<void> {
+    const product = { name: `Product ${sku}`, priceCents };
+    await this.expectOk(request('PUT', `${this.saga.url('inventory')}/products/${sku}`, product));
+    await eventually(
+      () => request<{ priceCents?: number }>('GET', `${this.saga.url('order')}/products/${sku}`),
+      (known) => known.body.priceCents === priceCents,
+      { what: `the order service's price of ${sku}` },
+    );
   }
 
   /** A new customer with this credit limit. */
@@ -39,14 +54,14 @@ export class SagaClient {
 
   async placeOrder(
     customerId: string,
-    items: { sku: string; quantity: number; unitPriceCents: number }[],
+    items: { sku: string; quantity: number }[],
     country = 'GB',
     idempotencyKey?: string,
   ) {
     // As the customer: the order is its own, and the body names no customer.
     const headers: Record<string, string> = { authorization: await tokenFor({ customer: customerId }) };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const { customerId: _fromTheToken, ...body } = anOrder({ customerId, items, country }).request();
+    const body = { items, shippingAddress: anOrder({ country }).shippingAddress };
     const response = await request<{ orderId: string; status: string }>(
       'POST',
       `${this.saga.url('order')}/orders`,
@@ -69,7 +84,7 @@ export class SagaClient {
       this.customerWithLimit(1_000_000),
       this.customerWithLimit(10),
     ]);
-    const line = (which: string) => [{ sku: which, quantity: 1, unitPriceCents: 500 }];
+    const line = (which: string) => [{ sku: which, quantity: 1 }];
     const completed = { status: 'COMPLETED' };
     const cancelled = (reason: string) => ({ status: 'CANCELLED', reason });
     const scenarios = [

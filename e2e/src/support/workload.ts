@@ -18,7 +18,7 @@ import { SERVICE_NAMES, type SagaServices } from './saga-services.js';
 export const SCENARIOS = ['happy', 'declined', 'out-of-stock', 'no-shipping', 'cancelled'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-type Item = { sku: string; quantity: number; unitPriceCents: number };
+type Item = { sku: string; quantity: number };
 type Placed = { orderId: string; scenario: Scenario; items: Item[] };
 type Poison = { topic: string; key: string; kind: string };
 
@@ -57,12 +57,15 @@ export class Workload {
     private readonly soldOut: string,
   ) {}
 
-  /** Customers and stock for every scenario: three rich customers, one with no credit, three SKUs and a sold-out one. */
+  /**
+   * Customers and products for every scenario: three rich customers, one with no credit, three products at prices
+   * of their own, and a sold-out one.
+   */
   static async prepare(saga: SagaServices, client: SagaClient): Promise<Workload> {
     const [rich, poor, skus, soldOut] = await Promise.all([
       Promise.all([1, 2, 3].map(() => client.customerWithLimit(RICH))),
       client.customerWithLimit(POOR),
-      Promise.all([1, 2, 3].map(() => client.stockedSku(IN_STOCK))),
+      Promise.all([1, 2, 3].map(() => client.stockedSku(IN_STOCK, 100 + Math.floor(Math.random() * 5_000)))),
       client.stockedSku(1),
     ]);
     return new Workload(saga, client, rich, poor, skus, soldOut);
@@ -105,11 +108,7 @@ export class Workload {
    */
   async place(scenario: Scenario): Promise<string> {
     const pick = <T>(values: T[]) => values[Math.floor(Math.random() * values.length)]!;
-    const line = (sku: string, quantity = 1 + Math.floor(Math.random() * 3)) => ({
-      sku,
-      quantity,
-      unitPriceCents: 100 + Math.floor(Math.random() * 5_000),
-    });
+    const line = (sku: string, quantity = 1 + Math.floor(Math.random() * 3)) => ({ sku, quantity });
     const skus = [...this.skus].sort(() => Math.random() - 0.5).slice(0, 1 + Math.floor(Math.random() * 2));
     // The sold-out line comes with lines in stock: a reservation is all or nothing.
     const items = scenario === 'out-of-stock' ? [line(this.soldOut, 2), line(skus[0]!)] : skus.map((sku) => line(sku));

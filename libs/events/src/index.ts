@@ -7,6 +7,7 @@ export * from './shipping-events.js';
 export * from './catalogue.js';
 export * from './parse-event.js';
 export * from './order-snapshot.js';
+export * from './product-snapshot.js';
 export * from './order-view-checksum.js';
 export * from './decider.js';
 export * from './participants.js';

@@ -1,7 +1,7 @@
 /**
  * Who owns which topic, and who listens to what: the saga's division of responsibilities in one table. Each
- * service writes only the topics it owns, and reads the topics that carry the events it reacts to (and `orders`,
- * if it keeps a view of the orders). The brokers hold every service to it: @saga/kafka's access.ts turns this
+ * service writes only the topics it owns, and reads the topics that carry the events it reacts to, and the state
+ * topics it keeps a view of (`orders`, `products`). The brokers hold every service to it: @saga/kafka's access.ts turns this
  * table into each service's ACLs, and the AsyncAPI document is drawn from it. A test keeps `reactsTo` equal to
  * the `@OnEvent` handlers of each service's consumer.
  */
@@ -9,12 +9,15 @@ import type { SagaEventType } from './catalogue.js';
 import { Topics, type TopicName } from './topics.js';
 
 export type Participant = {
-  /** The topics this service alone writes (its events; for the order service, the order snapshots too). */
+  /** The topics this service alone writes: its events, and the state topic of what it owns. */
   readonly writes: readonly TopicName[];
   /** The events this service's consumer handles. */
   readonly reactsTo: readonly SagaEventType[];
-  /** Keeps a local view of every order, rebuilt from the compacted `orders` topic (see @saga/order-view). */
-  readonly keepsOrderView: boolean;
+  /**
+   * The compacted topics it keeps a local view of, read from offset 0: `orders` (see @saga/order-view), and for
+   * the order service `products`, the prices it charges.
+   */
+  readonly views: readonly TopicName[];
 };
 
 export const SERVICES = ['order', 'payment', 'inventory', 'shipping'] as const;
@@ -34,21 +37,21 @@ export const sagaParticipants: { readonly [S in ServiceName]: Participant } = {
       'ShipmentFailed',
       'ShipmentCancelled',
     ],
-    keepsOrderView: false,
+    views: [Topics.products],
   },
   payment: {
     writes: [Topics.paymentEvents],
     reactsTo: ['OrderPlaced', 'OrderCancelled'],
-    keepsOrderView: true,
+    views: [Topics.orders],
   },
   inventory: {
-    writes: [Topics.inventoryEvents],
+    writes: [Topics.inventoryEvents, Topics.products],
     reactsTo: ['PaymentAuthorized', 'OrderCancelled', 'OrderCompleted'],
-    keepsOrderView: true,
+    views: [Topics.orders],
   },
   shipping: {
     writes: [Topics.shippingEvents],
     reactsTo: ['StockReserved', 'OrderCancelled'],
-    keepsOrderView: true,
+    views: [Topics.orders],
   },
 };

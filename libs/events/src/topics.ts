@@ -9,9 +9,17 @@ export const Topics = {
   shippingEvents: 'shipping-events',
   /** The latest snapshot of every order, compacted: the log other services rebuild their order views from. */
   orders: 'orders',
+  /**
+   * The latest snapshot of every product (its name and price), compacted: inventory owns it, and the order service
+   * keeps a view of it to price orders with.
+   */
+  products: 'products',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** The topics that hold state (the newest record of each key) rather than history: compacted. */
+export const STATE_TOPICS: readonly TopicName[] = [Topics.orders, Topics.products];
 
 export type TopicSpec = {
   readonly name: string;
@@ -37,8 +45,8 @@ export const DEFAULT_PARTITIONS = 6;
 export const DEAD_LETTER_SUFFIX = '.dlq';
 
 /**
- * The event topics keep history (`delete`: records expire after the retention). `orders` keeps state
- * (`compact`: the log cleaner keeps at least the newest record of each key, and drops a key whose newest
+ * The event topics keep history (`delete`: records expire after the retention). `orders` and `products` keep
+ * state (`compact`: the log cleaner keeps at least the newest record of each key, and drops a key whose newest
  * record is a tombstone once `delete.retention.ms` has passed). Each has a dead-letter topic, which keeps its
  * records until someone deals with them (`retention.ms=-1`): a dead letter must not expire unseen.
  */
@@ -54,7 +62,7 @@ export function sagaTopicSpecs(
     configs: { ...configs, 'min.insync.replicas': String(replication.minInSync) },
   });
   return Object.values(Topics).flatMap((name) => [
-    topic(prefix + name, { 'cleanup.policy': name === Topics.orders ? 'compact' : 'delete' }),
+    topic(prefix + name, { 'cleanup.policy': STATE_TOPICS.includes(name) ? 'compact' : 'delete' }),
     topic(prefix + name + DEAD_LETTER_SUFFIX, { 'cleanup.policy': 'delete', 'retention.ms': '-1' }),
   ]);
 }

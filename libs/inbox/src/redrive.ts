@@ -23,7 +23,7 @@ export type RedriveResult = {
 
 const dropped = new Set<string>(Object.values(DeadLetterHeader));
 
-/** The compacted `orders` topic keeps the newest record of each order: a redriven snapshot could be an older one. */
+/** A compacted topic keeps the newest record of each key: a redriven snapshot could be an older one. */
 export class NotRedrivable extends Error {
   override readonly name = 'NotRedrivable';
 }
@@ -37,6 +37,12 @@ export async function redriveDeadLetters(
       `${deadLetterTopic} cannot be redriven: a snapshot sent back could land after a newer one of its order (or ` +
         `bring back an erased order). Republish the current snapshots instead: POST /admin/order-view/republish ` +
         `on the order service (npm run republish-snapshots)`,
+    );
+  }
+  if (deadLetterTopic.endsWith(`${Topics.products}${DEAD_LETTER_SUFFIX}`)) {
+    throw new NotRedrivable(
+      `${deadLetterTopic} cannot be redriven: a product snapshot sent back could land after a newer one of its SKU. ` +
+        'Set the product again instead (PUT /products/:sku on the inventory service): its new snapshot replaces it',
     );
   }
   // Only what is there now: records dead-lettered while this runs wait for the next redrive.

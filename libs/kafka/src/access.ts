@@ -3,7 +3,7 @@
  * it do what the saga's table of participants (@saga/events participants.ts) says it does, and nothing else:
  *
  * - write the topics it owns (its events; for the order service, the order snapshots too);
- * - read the topics that carry the events it reacts to, and `orders` if it keeps a view of the orders;
+ * - read the topics that carry the events it reacts to, and the state topics it keeps a view of;
  * - write the dead-letter topic of each topic it reads (a poison record is set aside there);
  * - see every saga topic and its configs (each service checks them at start), but create none: the deployment's
  *   access step creates them, with the rights to do so;
@@ -45,8 +45,9 @@ export const deployment = (
   groupOf,
 });
 
-/** The group the order view of a service reads `orders` with (SagaServiceModule uses the same name). */
-export const orderViewGroup = (groupId: string): string => `${groupId}.order-view`;
+/** The consumer group a service's view of a state topic reads it with: `payment.order-view`, `order.product-view`. */
+export const viewGroup = (groupId: string, topic: typeof Topics.orders | typeof Topics.products): string =>
+  `${groupId}.${topic === Topics.orders ? 'order' : 'product'}-view`;
 
 type Operation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'DELETE';
 type Resource = 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID' | 'CLUSTER';
@@ -62,9 +63,9 @@ export type Right = {
 
 /** Everything `service` may do on the brokers, in `where`. */
 export function rightsOf(service: ServiceName, where: Deployment): Right[] {
-  const { writes, reactsTo, keepsOrderView } = sagaParticipants[service];
+  const { writes, reactsTo, views } = sagaParticipants[service];
   const topic = (name: string) => where.topicPrefix + name;
-  const reads = [...topicsCarrying(reactsTo), ...(keepsOrderView ? [Topics.orders] : [])];
+  const reads = [...topicsCarrying(reactsTo), ...views];
   const group = where.groupOf(service);
   return [
     ...writes.map((name): Right => ({ operation: 'WRITE', resource: 'TOPIC', name: topic(name) })),
@@ -74,10 +75,12 @@ export function rightsOf(service: ServiceName, where: Deployment): Right[] {
       { operation: 'DESCRIBE', resource: 'TOPIC', name },
       { operation: 'DESCRIBE_CONFIGS', resource: 'TOPIC', name },
     ]),
-    ...[group, ...(keepsOrderView ? [orderViewGroup(group)] : [])].flatMap((name): Right[] => [
-      { operation: 'READ', resource: 'GROUP', name },
-      { operation: 'DELETE', resource: 'GROUP', name },
-    ]),
+    ...[group, ...views.map((view) => viewGroup(group, view as Parameters<typeof viewGroup>[1]))].flatMap(
+      (name): Right[] => [
+        { operation: 'READ', resource: 'GROUP', name },
+        { operation: 'DELETE', resource: 'GROUP', name },
+      ],
+    ),
     { operation: 'WRITE', resource: 'TRANSACTIONAL_ID', name: `${group}.`, prefixed: true },
   ];
 }

@@ -2,7 +2,7 @@ export {
   aclEntries,
   deployment,
   grantServiceAccess,
-  orderViewGroup,
+  viewGroup,
   rightsOf,
   VIEWER_RIGHTS,
   type Deployment,

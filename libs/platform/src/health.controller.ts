@@ -5,6 +5,7 @@ import { OutboxRelay } from '@saga/outbox';
 import { Kafka, type Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Public } from './identity.js';
+import { Readiness } from './readiness.js';
 
 /** How long a dependency may take to answer a probe before it counts as down. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -14,8 +15,9 @@ const PROBE_TIMEOUT_MS = 2_000;
  *
  * - `GET /health/live`: the process runs and serves. Nothing outside it is asked, so a broker or database outage
  *   never gets a service restarted: restarting cannot fix them, and the service waits them out by itself.
- * - `GET /health/ready`: the service can do its work now: its database and Kafka answer, and its consumer is not
- *   held (a view being rebuilt from the log holds it). 503 otherwise; send it no traffic meanwhile.
+ * - `GET /health/ready`: the service can do its work now: its database and Kafka answer, its consumer is not
+ *   held (a view being rebuilt from the log holds it), and nothing else it needs is still loading (Readiness).
+ *   503 otherwise; send it no traffic meanwhile.
  * - `GET /health`: the same answer for a human, with what needs one even though the service runs: compensations it
  *   keeps failing to apply, outbox rows it can never send.
  */
@@ -30,6 +32,7 @@ export class HealthController implements OnModuleDestroy {
     private readonly consumer: KafkaInboxServer,
     private readonly relay: OutboxRelay,
     private readonly gate: ConsumerGate,
+    private readonly readiness: Readiness,
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
   ) {}
@@ -59,6 +62,11 @@ export class HealthController implements OnModuleDestroy {
       () => {
         const consumer = this.indicators.check('consumer');
         return this.gate.isOpen ? consumer.up() : consumer.down({ heldBy: this.gate.heldBy });
+      },
+      () => {
+        const loading = this.indicators.check('loading');
+        const heldBy = this.readiness.heldBy;
+        return heldBy.length === 0 ? loading.up() : loading.down({ heldBy });
       },
     ]);
   }

@@ -27,6 +27,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
+import { Readiness } from './readiness.js';
 
 export type MessagingModuleOptions = {
   /** Kafka client id and consumer group (unless `consumer.groupId` says otherwise). */
@@ -108,6 +109,7 @@ export class MessagingModule {
         options.outbox === 'off' ? brokenOnPurpose.outbox(options.topicPrefix ?? '', faults) : Outbox,
         options.inbox === 'off' ? brokenOnPurpose.inbox : Inbox,
         ConsumerGate,
+        Readiness,
         DeciderRunner,
         {
           provide: DeadLetters,
@@ -163,7 +165,17 @@ export class MessagingModule {
         },
         MessagingLifecycle,
       ],
-      exports: [Outbox, Inbox, OutboxRelay, KafkaInboxServer, Kafka, ConsumerGate, DeadLetters, DeciderRunner],
+      exports: [
+        Outbox,
+        Inbox,
+        OutboxRelay,
+        KafkaInboxServer,
+        Kafka,
+        ConsumerGate,
+        Readiness,
+        DeadLetters,
+        DeciderRunner,
+      ],
     };
   }
 }

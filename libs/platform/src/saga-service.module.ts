@@ -3,7 +3,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { sagaTopicSpecs, Topics } from '@saga/events';
 import { allFaults, CrashingFaults, DelayingFaults } from '@saga/lab';
-import { orderViewGroup } from '@saga/kafka';
+import { viewGroup } from '@saga/kafka';
 import { OrderViewModule, orderViewMigrations } from '@saga/order-view';
 import { noFaults, type FaultInjector } from '@saga/runtime';
 import { createRemoteJWKSet } from 'jose';
@@ -81,7 +81,7 @@ export class SagaServiceModule {
         ...(orderView
           ? [
               OrderViewModule.forRoot({
-                groupId: orderViewGroup(groupId),
+                groupId: viewGroup(groupId, Topics.orders),
                 topic: config.KAFKA_TOPIC_PREFIX + Topics.orders,
                 faults,
                 sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

@@ -19,8 +19,10 @@ export type AnOrder = {
   readonly items: OrderItem[];
   readonly shippingAddress: ShippingAddress;
   readonly totalCents: number;
-  /** The body of `POST /orders` that places it. */
+  /** What placing it asks of the order service: its customer, and its lines priced (a PlaceOrder's data). */
   request(): { customerId: string; items: OrderItem[]; shippingAddress: ShippingAddress };
+  /** The body of `POST /orders` that places it: SKUs and quantities (the token names the customer, the catalogue prices). */
+  body(): { items: { sku: string; quantity: number }[]; shippingAddress: ShippingAddress };
   /** Its OrderPlaced event, as the order service publishes it. */
   placed(at?: Date): OrderPlaced;
   /** Its snapshot on `orders`. */
@@ -53,6 +55,10 @@ export function anOrder(
     ...order,
     totalCents,
     request,
+    body: () => ({
+      items: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      shippingAddress: order.shippingAddress,
+    }),
     placed: (at = new Date()) =>
       createEvent<OrderPlaced>('OrderPlaced', order.orderId, { ...request(), totalCents }, causedByRequest(), at),
     snapshot: (version = 1, status = 'PENDING') => ({

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { skuSchema } from '@saga/events';
 import { errorResponse, Roles } from '@saga/platform';
 import { z } from 'zod';
 import type { StockItem } from '../domain/inventory.js';
 import { InventoryStore } from '../persistence/inventory-store.js';
 
-const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+const sku = skuSchema;
 const setStockRequest = z.strictObject({ available: z.number().int().min(0).max(1_000_000_000) });
 
 /** A SKU's stock: `available` to reserve, `reserved` for running orders, `sold` to completed ones. */

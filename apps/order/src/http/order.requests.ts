@@ -7,14 +7,25 @@ const noCustomerInTheBody = (issue: { code?: string; keys?: string[] }) =>
     ? 'customerId may not be set: the customer is the one the bearer token names'
     : undefined;
 
+/** ...and when it is a price: the order service charges inventory's price, whatever a client would like to pay. */
+const noPriceInTheBody = (issue: { code?: string; keys?: string[] }) =>
+  issue.code === 'unrecognized_keys' && issue.keys?.includes('unitPriceCents')
+    ? 'unitPriceCents may not be set: an order line is charged the price inventory sells the SKU at'
+    : undefined;
+
+/** A line of `POST /orders`: a SKU and how many. */
+const orderLine = z.strictObject(orderItemSchema.pick({ sku: true, quantity: true }).shape, {
+  error: noPriceInTheBody,
+});
+
 /**
  * `POST /orders`. Strict: an unknown field is an error, not silently dropped. The customer is the caller (the
- * token's subject): a body that names one is refused.
+ * token's subject), and the prices are inventory's: a body that names either is refused.
  */
 export const placeOrderRequest = z.strictObject(
   {
     items: z
-      .array(orderItemSchema.strict())
+      .array(orderLine)
       .min(1, 'an order needs at least one item')
       .max(100)
       .superRefine((items, context) => {

@@ -11,6 +11,7 @@ import {
   Post,
   Query,
   Res,
+  ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
@@ -19,6 +20,8 @@ import { Caller, errorResponse, Principal, Roles, uuid, ZodValidation } from '@s
 import { tagOrder } from '@saga/telemetry';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ProductView, UnknownProducts } from '../catalogue/product-view.js';
+import { ProductViewProjector } from '../catalogue/product-view.projector.js';
 import { isTerminal, order, type CancelOrder, type PlaceOrder } from '../domain/order.js';
 import { OrderStore } from '../persistence/order-store.js';
 import {
@@ -47,10 +50,13 @@ export class OrdersController {
     private readonly store: OrderStore,
     private readonly runner: DeciderRunner,
     private readonly dataSource: DataSource,
+    private readonly products: ProductView,
+    private readonly catalogue: ProductViewProjector,
   ) {}
 
   /**
-   * Places an order. Send an `Idempotency-Key` header (any unique string, such as a UUID) to make retries safe:
+   * Places an order: each line names a SKU and a quantity, and is charged the price inventory sells the SKU at now
+   * (the order keeps it, whatever the price becomes). Send an `Idempotency-Key` header (any unique string, such as a UUID) to make retries safe:
    * the same key with the same request returns the first response and places nothing; with another request, 422.
    */
   @Post()
@@ -63,8 +69,8 @@ export class OrdersController {
   @refused(400, 'A field is missing or wrong; each is named')
   @refused(401, 'No valid bearer token')
   @refused(403, 'Not a customer: only customers place orders')
-  @refused(422, 'The Idempotency-Key was used for a different request')
-  @refused(503, 'The database is unavailable; nothing was placed, try again')
+  @refused(422, 'A SKU that is not sold, or an Idempotency-Key used for a different request')
+  @refused(503, 'The database is unavailable, or the catalogue still loading; nothing was placed, try again')
   @Roles('customer')
   async place(
     @Caller() caller: Principal,
@@ -76,16 +82,34 @@ export class OrdersController {
     const customerId = caller.customerId!;
     const request = { ...body, customerId };
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const place: PlaceOrder = { type: 'PlaceOrder', orderId: randomUUID(), ...request, correlationId: randomUUID() };
-    const response = { orderId: place.orderId, status: 'PENDING' };
-    tagOrder(place.orderId); // the trace viewer finds the order's trace by its id from its first span on
+    const orderId = randomUUID();
+    const response = { orderId, status: 'PENDING' };
+    tagOrder(orderId); // the trace viewer finds the order's trace by its id from its first span on
     // The key and the order commit together, or neither does.
-    const earlier = await this.dataSource.transaction(async (transaction) => {
-      // A key is the customer's own: another customer's same key is another key.
-      const claim = { key: `${customerId}/${key}`, fingerprint };
-      const first = key === undefined ? null : await this.store.claimIdempotencyKey(transaction, claim, response);
-      if (!first) await this.runner.run(transaction, { decider: order, store: this.store }, place);
-      return first;
+    const placeOnce = () =>
+      this.dataSource.transaction(async (transaction) => {
+        // A key is the customer's own: another customer's same key is another key.
+        const claim = { key: `${customerId}/${key}`, fingerprint };
+        const first = key === undefined ? null : await this.store.claimIdempotencyKey(transaction, claim, response);
+        if (first) return first;
+        // Each line at the price inventory sells its SKU at now; the order keeps it (docs/security.md, prices).
+        const items = await this.products.price(transaction, body.items);
+        const place: PlaceOrder = { type: 'PlaceOrder', orderId, ...request, items, correlationId: randomUUID() };
+        await this.runner.run(transaction, { decider: order, store: this.store }, place);
+        return null;
+      });
+    const earlier = await placeOnce().catch(async (error: unknown) => {
+      if (!(error instanceof UnknownProducts)) throw error;
+      // Perhaps only late: a product set at inventory a moment ago may still be on its way to the view.
+      if (!(await this.catalogue.readUpToNow())) {
+        throw new ServiceUnavailableException(
+          `the catalogue is behind (${error.skus.join(', ')} not known yet); try again`,
+        );
+      }
+      return placeOnce().catch((again: unknown) => {
+        if (!(again instanceof UnknownProducts)) throw again;
+        throw new UnprocessableEntityException(`${again.message}: an order may name only products inventory sells`);
+      });
     });
     if (!earlier) return response;
     if (earlier.fingerprint !== fingerprint) {

@@ -5,14 +5,14 @@
  * (default 127.0.0.1:9092), KAFKA_TOPIC_PREFIX and, where the brokers ask who is calling (the compose stacks),
  * KAFKA_USERNAME and KAFKA_PASSWORD: an operator's, since it writes to every service's topics.
  */
-import { Topics } from '@saga/events';
+import { STATE_TOPICS, Topics } from '@saga/events';
 import { createKafka, credentialsFromEnv } from '@saga/kafka';
 import { logLevel } from 'kafkajs';
 import { deadLetterTopic } from '../dead-letters.js';
 import { redriveDeadLetters } from '../redrive.js';
 
-// `orders` is not among them: its dead letters are repaired by republishing the current snapshots (NotRedrivable).
-const known: string[] = Object.values(Topics).filter((topic) => topic !== Topics.orders);
+// `orders` and `products` are not among them: a dead snapshot is repaired by publishing a new one (NotRedrivable).
+const known: string[] = Object.values(Topics).filter((topic) => !STATE_TOPICS.includes(topic));
 const topics = process.argv.slice(2);
 if (topics.length === 0 || topics.some((topic) => !known.includes(topic))) {
   console.error(`usage: npm run redrive -- <${known.join('|')}> [...]`);

@@ -36,7 +36,7 @@ const BOB = '0b0b0b0b-1111-4222-8333-444444444444';
 const CUSTOMERS = { [ADA]: 'Ada', [BOB]: 'Bob' };
 const happy = {
   customerId: ADA,
-  items: [{ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1500 }],
+  items: [{ sku: 'BOOK-1', quantity: 2 }],
   shippingAddress: {
     name: 'Ada Lovelace',
     line1: '12 Analytical Way',
@@ -48,7 +48,7 @@ const happy = {
 const SCENARIOS = {
   happy,
   declined: { ...happy, customerId: BOB },
-  'out-of-stock': { ...happy, items: [{ sku: 'LAMP-1', quantity: 2, unitPriceCents: 1500 }] },
+  'out-of-stock': { ...happy, items: [{ sku: 'LAMP-1', quantity: 2 }] },
   'no-shipping': { ...happy, shippingAddress: { ...happy.shippingAddress, country: 'AQ' } },
 };
 

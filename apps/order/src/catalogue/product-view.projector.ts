@@ -1,0 +1,172 @@
+/**
+ * Keeps the order service's product view (product-view.ts) in step with the compacted `products` topic: the
+ * pattern of every service's view of the orders (@saga/order-view), in its simplest form.
+ *
+ * - The topic is read from offset 0 by a consumer group of the service's own; compaction keeps the newest snapshot
+ *   of each SKU, so the replay is as long as the catalogue, not as its history.
+ * - A snapshot replaces an older version of its SKU, a tombstone removes it, and a record that is not a product
+ *   goes to `products.dlq` while the view moves on.
+ * - Offsets are committed after the batch is written, so a crash replays a little, and versions make that harmless.
+ * - A view found empty at start (a new database) reads the topic from offset 0 again, whatever the group committed.
+ *
+ * A SKU the view does not hold may only be late: a product set at inventory a moment ago is still on its way.
+ * So the service is not ready (`/health/ready`) until the view has read the topic as far as it reached at start,
+ * and an order naming an unknown SKU waits, briefly, for the view to read everything published before it
+ * (`readUpToNow`): only then is it answered 422 (not sold), or 503 (try again) if the view could not catch up.
+ */
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parseProductSnapshot } from '@saga/events';
+import { DeadLetters, type DeadLetter } from '@saga/inbox';
+import { unreadPartitions } from '@saga/kafka';
+import { Readiness } from '@saga/platform';
+import { LazyConnection, retry } from '@saga/runtime';
+import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { ProductView, type ProductChange } from './product-view.js';
+
+export type ProductViewOptions = {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly sessionTimeoutMs: number;
+};
+export const PRODUCT_VIEW_OPTIONS = Symbol('PRODUCT_VIEW_OPTIONS');
+
+const CATCH_UP_POLL_MS = 250;
+const LOADING = 'the product view is reading the catalogue (products)';
+
+@Injectable()
+export class ProductViewProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProductViewProjector.name);
+  private readonly admin: LazyConnection<Admin>;
+  private readonly stopping = new AbortController();
+  private consumer?: Consumer;
+  private caughtUp = false;
+
+  constructor(
+    @Inject(Kafka) private readonly kafka: Kafka,
+    private readonly view: ProductView,
+    private readonly deadLetters: DeadLetters,
+    private readonly readiness: Readiness,
+    @Inject(PRODUCT_VIEW_OPTIONS) private readonly options: ProductViewOptions,
+  ) {
+    this.admin = LazyConnection.of(kafka.admin());
+    this.readiness.hold(LOADING); // /health/ready: not before the prices are known
+  }
+
+  onApplicationBootstrap(): void {
+    this.run();
+  }
+
+  /** Starts in the background, retrying while the broker is away: the service answers HTTP meanwhile. */
+  private run(): void {
+    void retry(
+      { initialMs: 2_000, maxMs: 2_000 },
+      { what: 'starting the product view', logger: this.logger, signal: this.stopping.signal },
+      () => this.start(),
+    ).catch(() => undefined); // only when stopping
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.admin.close((admin) => admin.disconnect());
+  }
+
+  private async start(): Promise<void> {
+    const { groupId, topic } = this.options;
+    if (await this.view.isEmpty()) {
+      // A new (or emptied) view has nothing the group's committed offsets say it read. Only while no instance
+      // reads the group: one that does shares this database, so the view is not empty for long.
+      await (
+        await this.admin.get()
+      )
+        .resetOffsets({ groupId, topic, earliest: true })
+        .catch((error: Error) =>
+          this.logger.log(`the product view reads on from its group's offsets (${error.message})`),
+        );
+    }
+    await this.consumer?.disconnect().catch(() => undefined);
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
+    });
+    this.consumer = consumer;
+    // kafkajs gives up restarting a consumer after some failures: then the view is read by a new one.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping.signal.aborted || this.consumer !== consumer) return;
+      this.logger.error(`the product view's consumer stopped (${payload.error.message}); starting a new one`);
+      this.run();
+    });
+    // A batch of transaction markers only (the relay publishes in transactions) never reaches eachBatch: commit past
+    // it too, or the group would never reach the end of the partition, and the view never be ready.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      const offset = (BigInt(payload.lastOffset) + 1n).toString();
+      consumer.commitOffsets([{ topic: payload.topic, partition: payload.partition, offset }]).catch(() => undefined);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(consumer, payload) });
+    void this.untilCaughtUp();
+  }
+
+  private async applyBatch(consumer: Consumer, { batch }: EachBatchPayload): Promise<void> {
+    const changes: ProductChange[] = [];
+    const rejected: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      const parsed = parseProductSnapshot(message.value, message.key);
+      if (parsed.ok) changes.push({ sku: parsed.sku, product: parsed.product });
+      else {
+        const { topic, partition } = batch;
+        rejected.push({ topic, partition, message, reason: parsed.reason, consumer: this.options.groupId });
+      }
+    }
+    await this.view.apply(changes);
+    for (const deadLetter of rejected) await this.deadLetters.send(deadLetter);
+    const offset = (BigInt(batch.lastOffset()) + 1n).toString();
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until the view holds every product published before this call: so that a SKU set
+   * a moment ago at inventory is not taken for one that is not sold. False when the view is not there in time.
+   */
+  async readUpToNow(timeoutMs = 3_000): Promise<boolean> {
+    const { groupId, topic } = this.options;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      const admin = await this.admin.get();
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (;;) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
+        const behind = ends.filter(
+          ({ partition, high, low }) => BigInt(high) > BigInt(low) && (position.get(partition) ?? -1n) < BigInt(high),
+        );
+        if (behind.length === 0) return true;
+        if (Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } catch {
+      return false; // the broker is away: the caller cannot tell "not sold" from "not heard of yet"
+    }
+  }
+
+  /** Polls the group's progress until it has read, at least once, as far as the topic reached. */
+  private async untilCaughtUp(): Promise<void> {
+    while (!this.caughtUp && !this.stopping.signal.aborted) {
+      const unread = await this.admin
+        .get()
+        .then((admin) => unreadPartitions(admin, this.options.groupId, this.options.topic))
+        .catch(() => null);
+      if (unread?.size === 0) {
+        this.caughtUp = true;
+        this.readiness.release(LOADING);
+        this.logger.log(`the product view has read ${this.options.topic} to its end: orders are priced from it`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+    }
+  }
+}
