@@ -26,12 +26,25 @@ async function put(url, body) {
   if (!response.ok) throw new Error(`PUT ${url} answered ${response.status}: ${await response.text()}`);
 }
 
+async function untilPublished(sku, timeoutMs = 60_000) {
+  const url = `${inventory}/products/${sku}`;
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const response = await fetch(url, { headers: { authorization: await adminAuthorization(inventory) } });
+    if (response.ok && (await response.json()).published) return;
+    if (Date.now() > deadline) throw new Error(`${sku} not published on the products topic after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 try {
   for (const [sku, { name, priceCents, available }] of Object.entries(products)) {
     await put(`${inventory}/products/${sku}`, { name, priceCents });
     await put(`${inventory}/stock/${sku}`, { available });
     console.log(`product   ${sku}: ${priceCents} cents, ${available} available`);
   }
+  // Published, so that the order service can hear of the prices before the first order: through inventory's
+  // outbox (the first transaction on a new broker can take a few seconds), then the `products` topic.
+  for (const sku of Object.keys(products)) await untilPublished(sku);
   for (const [who, [id, limitCents]] of Object.entries(customers)) {
     await put(`${payment}/customers/${id}/credit`, { limitCents });
     console.log(`customer  ${id}  ${who}`);

@@ -123,6 +123,16 @@ async function place(orderUrl, customer, counted) {
   }
 }
 
+/** Until the order service charges the bench product's price: it hears of it through the `products` topic. */
+async function untilPriced(orderUrl, authorization) {
+  for (const deadline = Date.now() + 60_000; ;) {
+    const response = await fetch(`${orderUrl}/products/${BENCH_SKU}`, { headers: { authorization } });
+    if (response.ok) return;
+    if (Date.now() > deadline) throw new Error(`the order service does not know ${BENCH_SKU} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * The product every order names, its price and stock for every order the benchmark will place, and the customers who place them (tokens of the demo issuer,
  * each an Authorization header). The default credit of a customer pays for a thousand bench orders, far more than
@@ -142,5 +152,6 @@ export async function prepare({ order: orderUrl, inventory: inventoryUrl }) {
   };
   await put(`/products/${BENCH_SKU}`, { name: 'Bench item', priceCents: 100 });
   await put(`/stock/${BENCH_SKU}`, { available: 1_000_000_000 });
+  await untilPriced(orderUrl, customers[0]);
   return customers;
 }

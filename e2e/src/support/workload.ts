@@ -6,9 +6,9 @@
  * once the system is quiet (every outbox sent, every consumer group at the end of its topics) and look at the
  * effects in every service, not at what the services say about themselves.
  */
-import { DEAD_LETTER_SUFFIX, Topics } from '@saga/events';
+import { DEAD_LETTER_SUFFIX, sagaParticipants, Topics } from '@saga/events';
 import { DeadLetterHeader } from '@saga/inbox';
-import { unreadPartitions } from '@saga/kafka';
+import { unreadPartitions, viewGroup } from '@saga/kafka';
 import { eventually, TopicReader } from '@saga/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -129,7 +129,7 @@ export class Workload {
     return orderId;
   }
 
-  /** Records every consumer must set aside: each kind of poison once on every event topic and on `orders`. */
+  /** Records every consumer must set aside: each kind of poison once on every event topic and state topic. */
   async injectPoison(): Promise<void> {
     const records = Object.values(Topics).flatMap((topic) =>
       Object.entries(poisonKinds).map(([kind, value]) => {
@@ -380,7 +380,10 @@ export class Workload {
   private async consumersByTopic(): Promise<Map<string, string[]>> {
     return this.saga.withAdmin(async (admin) => {
       // By name, not from listGroups: a broker that is down (or just back) can leave a group out of that list.
-      const groups = SERVICE_NAMES.flatMap((name) => [this.saga.topic(name), this.saga.topic(`${name}.order-view`)]);
+      const groups = SERVICE_NAMES.flatMap((name) => {
+        const group = this.saga.topic(name);
+        return [group, ...sagaParticipants[name].views.map((view) => viewGroup(group, view))];
+      });
       const byTopic = new Map<string, string[]>();
       for (const groupId of groups) {
         for (const { topic } of await admin.fetchOffsets({ groupId })) {

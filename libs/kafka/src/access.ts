@@ -21,6 +21,7 @@ import {
   Topics,
   topicsCarrying,
   type ServiceName,
+  type TopicName,
 } from '@saga/events';
 import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
 
@@ -46,8 +47,8 @@ export const deployment = (
 });
 
 /** The consumer group a service's view of a state topic reads it with: `payment.order-view`, `order.product-view`. */
-export const viewGroup = (groupId: string, topic: typeof Topics.orders | typeof Topics.products): string =>
-  `${groupId}.${topic === Topics.orders ? 'order' : 'product'}-view`;
+export const viewGroup = (groupId: string, topic: TopicName): string =>
+  `${groupId}.${topic === Topics.orders ? 'order' : topic === Topics.products ? 'product' : topic}-view`;
 
 type Operation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'DELETE';
 type Resource = 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID' | 'CLUSTER';

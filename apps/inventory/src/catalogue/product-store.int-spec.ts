@@ -73,3 +73,12 @@ it('withdraws a product with a tombstone, and withdraws nothing twice', async ()
     'LAMP-1 tombstone',
   ]);
 });
+
+it('says a change is published once the outbox holds no unsent row of the product', async () => {
+  await products.set('PEN-1', { name: 'A pen', priceCents: 200 });
+  expect(await products.isPublished('PEN-1')).toBe(false);
+
+  await dataSource.query(`UPDATE outbox SET published_at = now() WHERE message_key = 'PEN-1'`); // as the relay does
+
+  expect(await products.isPublished('PEN-1')).toBe(true);
+});

@@ -47,6 +47,19 @@ export class ProductStore {
     return row ? productOf(row) : null;
   }
 
+  /**
+   * Whether the product's newest change has reached the `products` topic: the outbox holds no unsent row for it.
+   * A client that must know the order service can hear of a change (the demo seed, before the first order) waits
+   * for this; the rest of the way, from the topic to the order service's view, takes it a moment more.
+   */
+  async isPublished(sku: string): Promise<boolean> {
+    const [pending] = (await this.dataSource.query(
+      `SELECT 1 FROM outbox WHERE topic = $1 AND message_key = $2 AND published_at IS NULL LIMIT 1`,
+      [Topics.products, sku],
+    )) as unknown[];
+    return pending === undefined;
+  }
+
   async list(): Promise<ProductSnapshot[]> {
     const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM products ORDER BY sku`)) as ProductRow[];
     return rows.map(productOf);

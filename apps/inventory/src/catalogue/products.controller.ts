@@ -7,6 +7,8 @@ import { ProductStore } from './product-store.js';
 
 const setProductRequest = productSnapshotSchema.pick({ name: true, priceCents: true }).strict();
 const productList = z.object({ products: z.array(productSnapshotSchema) });
+/** A product, and whether its newest change has gone out on `products` yet (the outbox sends it a moment later). */
+const productResponse = productSnapshotSchema.extend({ published: z.boolean() });
 
 /**
  * What inventory sells, and at what price. Anyone signed in reads it; an admin sets a price or withdraws a product.
@@ -25,12 +27,16 @@ export class ProductsController {
   }
 
   @Get(':sku')
-  @ApiResponse({ status: 200, description: 'The product', standardSchema: productSnapshotSchema })
+  @ApiResponse({
+    status: 200,
+    description: 'The product, and whether its last change is published',
+    standardSchema: productResponse,
+  })
   @ApiResponse({ status: 404, description: 'Not sold here', standardSchema: errorResponse })
   async get(@Param('sku', { schema: skuSchema }) sku: string) {
     const product = await this.products.find(sku);
     if (!product) throw new NotFoundException(`product ${sku} is not sold here`);
-    return product;
+    return { ...product, published: await this.products.isPublished(sku) };
   }
 
   @Put(':sku')

@@ -7,7 +7,7 @@
  * - A snapshot replaces an older version of its SKU, a tombstone removes it, and a record that is not a product
  *   goes to `products.dlq` while the view moves on.
  * - Offsets are committed after the batch is written, so a crash replays a little, and versions make that harmless.
- * - A view found empty at start (a new database) reads the topic from offset 0 again, whatever the group committed.
+ * - A view found empty at start (a new database) reads the topic from offset 0 again: its group's offsets are deleted.
  *
  * A SKU the view does not hold may only be late: a product set at inventory a moment ago is still on its way.
  * So the service is not ready (`/health/ready`) until the view has read the topic as far as it reached at start,
@@ -29,6 +29,9 @@ export type ProductViewOptions = {
   readonly sessionTimeoutMs: number;
 };
 export const PRODUCT_VIEW_OPTIONS = Symbol('PRODUCT_VIEW_OPTIONS');
+
+/** kafkajs's error from deleteGroups: one entry per group it could not delete. */
+type GroupsError = Error & { groups?: { error?: { type?: string } }[] };
 
 const CATCH_UP_POLL_MS = 250;
 const LOADING = 'the product view is reading the catalogue (products)';
@@ -74,15 +77,13 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
   private async start(): Promise<void> {
     const { groupId, topic } = this.options;
     if (await this.view.isEmpty()) {
-      // A new (or emptied) view has nothing the group's committed offsets say it read. Only while no instance
-      // reads the group: one that does shares this database, so the view is not empty for long.
-      await (
-        await this.admin.get()
-      )
-        .resetOffsets({ groupId, topic, earliest: true })
-        .catch((error: Error) =>
-          this.logger.log(`the product view reads on from its group's offsets (${error.message})`),
-        );
+      // A new (or emptied) view holds nothing of what the group's committed offsets say it read: forget them, and
+      // the consumer starts from offset 0. Refused while an instance reads the group: it shares this database, so
+      // the view is not empty for long.
+      await (await this.admin.get()).deleteGroups([groupId]).catch((error: GroupsError) => {
+        if (error.groups?.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND')) return; // a new group
+        this.logger.log(`the product view reads on from its group's offsets (${error.message})`);
+      });
     }
     await this.consumer?.disconnect().catch(() => undefined);
     const consumer = this.kafka.consumer({
