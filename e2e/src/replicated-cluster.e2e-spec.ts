@@ -24,6 +24,7 @@ beforeAll(async () => {
   const env = { KAFKA_SESSION_TIMEOUT_MS: '6000', ORDER_DEADLINE_MS: String(60 * 60_000) };
   saga = await SagaServices.start(Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])), {
     kafkaBrokers: cluster.brokers,
+    serviceKafkaBrokers: cluster.serviceBrokers,
     replication: { factor: 3, minInSync: 2 },
   });
   client = new SagaClient(saga);

@@ -41,6 +41,8 @@ export type StartOptions = {
   readonly instances?: number;
   /** Another Kafka than the test run's (a replicated cluster of the test's own)... */
   readonly kafkaBrokers?: string[];
+  /** ...where the services sign in, if it asks them to (KafkaCluster's serviceBrokers)... */
+  readonly serviceKafkaBrokers?: string[];
   /** ...and the replication its topics get (one copy unless told). */
   readonly replication?: Replication;
 };
@@ -90,9 +92,8 @@ export class SagaServices {
   ): Promise<SagaServices> {
     const { postgresUrl, ...infrastructure } = testInfrastructure();
     const kafkaBrokers = options.kafkaBrokers ?? infrastructure.kafkaBrokers;
-    // Where the test run's broker asks who is calling, each service signs in as itself and may do only what its
-    // ACLs allow; a cluster of a test's own is open.
-    const signedIn = options.kafkaBrokers ? undefined : infrastructure.serviceKafkaBrokers;
+    // Where the broker asks who is calling, each service signs in as itself and may do only what its ACLs allow.
+    const signedIn = options.kafkaBrokers ? options.serviceKafkaBrokers : infrastructure.serviceKafkaBrokers;
     const run = randomBytes(3).toString('hex');
     const topicPrefix = `e2e-${run}.`;
     const groupOf = (name: ServiceName) => `${topicPrefix}${name}`;

@@ -29,11 +29,29 @@ export const POSTGRES_IMAGE = 'postgres:17-alpine';
 
 const signedInBrokerScript = fileURLToPath(new URL('../../../infra/kafka/signed-in-broker.sh', import.meta.url));
 
+/**
+ * What makes a test broker ask the services to sign in, on a listener named SERVICES (SCRAM, the users of
+ * serviceCredentials), and hold each to its ACLs, while every other listener lets the tests in as the operator
+ * (an anonymous super user, on a throwaway broker only). The same start script as compose's brokers.
+ */
+export const accessControl = {
+  files: [{ source: signedInBrokerScript, target: '/opt/saga/signed-in-broker.sh' }],
+  command: ['bash', '/opt/saga/signed-in-broker.sh'],
+  environment: {
+    SCRAM_USERS: SERVICES.map((name) => `${name}=${serviceCredentials(name).password}`).join(' '),
+    KAFKA_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
+    KAFKA_LISTENER_NAME_SERVICES_SCRAM___SHA___512_SASL_JAAS_CONFIG:
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    KAFKA_SUPER_USERS: 'User:ANONYMOUS',
+    KAFKA_LOG_DIRS: '/var/lib/kafka/data',
+  },
+};
+
 /** How a service under test signs in to the tests' broker (the broker is given these users when it starts). */
-export const serviceCredentials = (service: ServiceName): { username: string; password: string } => ({
-  username: service,
-  password: `${service}-test-secret`,
-});
+export function serviceCredentials(service: ServiceName): { username: string; password: string } {
+  return { username: service, password: `${service}-test-secret` };
+}
 
 /** The one Kafka version of the project, from infra/kafka/kafka.env. */
 export function kafkaVersion(): string {
@@ -96,11 +114,11 @@ async function startContainers(): Promise<Infrastructure> {
       // Two doors, as in compose.yaml but for the first: PLAINTEXT for the tests, which act as the operator
       // (an anonymous super user, on this throwaway broker only), and SERVICES, where the services sign in
       // with SCRAM and the authorizer holds each to its ACLs (@saga/kafka access.ts).
-      .withCopyFilesToContainer([{ source: signedInBrokerScript, target: '/opt/saga/signed-in-broker.sh' }])
-      .withCommand(['bash', '/opt/saga/signed-in-broker.sh'])
+      .withCopyFilesToContainer(accessControl.files)
+      .withCommand(accessControl.command)
       .withEnvironment({
+        ...accessControl.environment,
         CLUSTER_ID: 'c2FnYS10ZXN0LWJyb2tlcg',
-        SCRAM_USERS: SERVICES.map((name) => `${name}=${serviceCredentials(name).password}`).join(' '),
         KAFKA_NODE_ID: '1',
         KAFKA_PROCESS_ROLES: 'broker,controller',
         KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},SERVICES://0.0.0.0:${servicePort},CONTROLLER://localhost:9093`,
@@ -108,12 +126,6 @@ async function startContainers(): Promise<Infrastructure> {
         KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
         KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SERVICES:SASL_PLAINTEXT',
         KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
-        KAFKA_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
-        KAFKA_LISTENER_NAME_SERVICES_SCRAM___SHA___512_SASL_JAAS_CONFIG:
-          'org.apache.kafka.common.security.scram.ScramLoginModule required;',
-        KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-        KAFKA_SUPER_USERS: 'User:ANONYMOUS',
-        KAFKA_LOG_DIRS: '/var/lib/kafka/data',
         KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
         KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
         KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
