@@ -14,7 +14,7 @@ import {
   deployment,
   grantServiceAccess,
   provisionTopics,
-  VIEWER_RIGHTS,
+  viewerRights,
   withAdmin,
 } from '@saga/kafka';
 
@@ -28,6 +28,7 @@ const replication = {
 
 await withAdmin(createKafka('kafka-access', brokers, { credentials: credentialsFromEnv() }), async (admin) => {
   await provisionTopics(admin, sagaTopicSpecs(undefined, prefix, replication));
-  await grantServiceAccess(admin, deployment(prefix), { viewer: VIEWER_RIGHTS });
+  const where = deployment(prefix);
+  await grantServiceAccess(admin, where, { viewer: viewerRights(where) });
 });
 console.log(`kafka-access: the saga's topics exist, and each service may use its own (${brokers.join(',')})`);

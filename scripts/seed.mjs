@@ -31,7 +31,12 @@ async function untilPublished(sku, timeoutMs = 60_000) {
   for (const deadline = Date.now() + timeoutMs; ;) {
     const response = await fetch(url, { headers: { authorization: await adminAuthorization(inventory) } });
     if (response.ok && (await response.json()).published) return;
-    if (Date.now() > deadline) throw new Error(`${sku} not published on the products topic after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${sku} not published on the products topic after ${timeoutMs} ms (is Kafka up? GET ${inventory}/health ` +
+          'counts the outbox rows set aside, which are never sent)',
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

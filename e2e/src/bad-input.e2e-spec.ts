@@ -117,6 +117,7 @@ const cases: [string, Call, number, string][] = [
   ['duplicate SKUs', order(withItems({ sku: 'A', quantity: 1 }, { sku: 'A', quantity: 2 })), 400, 'duplicate SKU'],
   ['an absurd quantity', order(withItems({ sku: 'A', quantity: 1e9 })), 400, 'items.0.quantity'],
   ['a SKU that is not sold', order(withItems({ sku: 'NOT-SOLD-1', quantity: 1 })), 422, 'no product "NOT-SOLD-1"'],
+  ['a SKU no product could have', order(withItems({ sku: 'BOOK 1; DROP', quantity: 1 })), 400, 'items.0.sku'],
   [
     'too many items',
     order(withItems(...Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })))),

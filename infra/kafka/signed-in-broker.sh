@@ -14,6 +14,14 @@
 # /tmp/admin.properties for `kafka-broker-api-versions.sh --command-config`.
 set -euo pipefail
 
+scram=()
+admin=''
+for user in ${SCRAM_USERS:?set SCRAM_USERS to the users and passwords of the cluster}; do
+  [[ $user =~ ^[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]+$ ]] || { echo "SCRAM_USERS: '${user%%=*}=...' is not name=password" >&2; exit 64; }
+  scram+=(--add-scram "SCRAM-SHA-512=[name=${user%%=*},password=${user#*=}]")
+  [[ -n $admin ]] || admin=$user
+done
+
 : "${KAFKA_LOG_DIRS:?set KAFKA_LOG_DIRS: the storage to format is the one the node will use}"
 props=$(mktemp)
 # The image's rule for its variables: KAFKA_FOO_BAR -> foo.bar, '__' -> '_', '___' -> '-'.
@@ -23,23 +31,15 @@ while IFS='=' read -r name value; do
   printf '%s=%s\n' "$key" "$value" >> "$props"
 done < <(env)
 
-scram=()
-admin=''
-for user in ${SCRAM_USERS:?set SCRAM_USERS to the users and passwords of the cluster}; do
-  [[ $user =~ ^[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]+$ ]] || { echo "SCRAM_USERS: '${user%%=*}=...' is not name=password" >&2; exit 64; }
-  scram+=(--add-scram "SCRAM-SHA-512=[name=${user%%=*},password=${user#*=}]")
-  [[ -n $admin ]] || admin=$user
-done
+status=0
+formatted=$(java -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format --ignore-formatted \
+  -t "${CLUSTER_ID:?set CLUSTER_ID, the same on every node}" -c "$props" "${scram[@]}" 2>&1) || status=$?
+rm -f "$props" # it holds the nodes' passwords
+# Never the bootstrap records: they hold the credentials' hashes.
+echo "$formatted" | grep -v -e '^Bootstrap metadata' -e '^SLF4J' >&2 || true
+[[ $status -eq 0 ]] || exit "$status"
 
-if ! formatted=$(java -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format --ignore-formatted \
-  -t "${CLUSTER_ID:?set CLUSTER_ID, the same on every node}" -c "$props" "${scram[@]}" 2>&1); then
-  echo "$formatted" >&2
-  exit 1
-fi
-echo "$formatted" | grep '^Formatting' || true # not the bootstrap records: they hold the credentials' hashes
-rm -f "$props"
-
-cat > /tmp/admin.properties <<PROPERTIES
+(umask 077; cat > /tmp/admin.properties) <<PROPERTIES
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin%%=*}" password="${admin#*=}";

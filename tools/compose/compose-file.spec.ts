@@ -266,7 +266,7 @@ describe('compose.yaml', () => {
       username: 'viewer',
       password: kafkaUsers().viewer,
     });
-    expect(read('scripts/kafka-access.mjs')).toContain('{ viewer: VIEWER_RIGHTS }');
+    expect(read('scripts/kafka-access.mjs')).toContain('{ viewer: viewerRights(where) }');
   });
 
   it('runs Kafka with no door open to a client without a password, and nothing allowed that no ACL allows', () => {

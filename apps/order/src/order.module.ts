@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@saga/events';
 import { viewGroup } from '@saga/kafka';
-import { SagaServiceModule } from '@saga/platform';
+import { consumerGroupOf, SagaServiceModule } from '@saga/platform';
 import { ProductView } from './catalogue/product-view.js';
 import { PRODUCT_VIEW_OPTIONS, ProductViewProjector } from './catalogue/product-view.projector.js';
 import { ProductsController } from './catalogue/products.controller.js';
@@ -43,7 +43,7 @@ export class OrderModule {
         {
           provide: PRODUCT_VIEW_OPTIONS,
           useValue: {
-            groupId: viewGroup(config.KAFKA_CONSUMER_GROUP ?? 'order', Topics.products),
+            groupId: viewGroup(consumerGroupOf(config, 'order'), Topics.products),
             topic: config.KAFKA_TOPIC_PREFIX + Topics.products,
             sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           },

@@ -26,11 +26,12 @@ describe('rightsOf', () => {
         'DESCRIBE_CONFIGS TOPIC shipping-events',
         'READ GROUP payment',
         'READ GROUP payment.order-view',
-        'DELETE GROUP payment.order-view',
+        'DELETE GROUP payment.order-view', // a view read again from offset 0
         'WRITE TRANSACTIONAL_ID payment.*',
       ]),
     );
     expect(rights).not.toContain('WRITE TOPIC order-events');
+    expect(rights).not.toContain('DELETE GROUP payment'); // its saga consumer's offsets are not to be thrown away
     expect(rights).not.toContain('READ TOPIC shipping-events');
     expect(rights.filter((right) => right.startsWith('WRITE TOPIC'))).toEqual([
       'WRITE TOPIC payment-events',

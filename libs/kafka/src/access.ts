@@ -7,8 +7,8 @@
  * - write the dead-letter topic of each topic it reads (a poison record is set aside there);
  * - see every saga topic and its configs (each service checks them at start), but create none: the deployment's
  *   access step creates them, with the rights to do so;
- * - use its own consumer groups (and delete them: a rebuild of its order view starts its group again) and
- *   transactional ids that begin with its group's name (the outbox relay's lanes).
+ * - use its own consumer groups (and delete its views' groups: a view read again from offset 0 starts its group
+ *   again) and transactional ids that begin with its group's name (the outbox relay's lanes).
  *
  * So a payment service taken over by an attacker can still write `payment-events`, but not forge an
  * `OrderCancelled` on `order-events`, nor read the shipping service's events.
@@ -47,8 +47,16 @@ export const deployment = (
 });
 
 /** The consumer group a service's view of a state topic reads it with: `payment.order-view`, `order.product-view`. */
-export const viewGroup = (groupId: string, topic: TopicName): string =>
-  `${groupId}.${topic === Topics.orders ? 'order' : topic === Topics.products ? 'product' : topic}-view`;
+export const viewGroup = (groupId: string, topic: TopicName): string => `${groupId}.${VIEW_NAMES[topic]}`;
+
+const VIEW_NAMES: Readonly<Record<TopicName, string>> = {
+  [Topics.orders]: 'order-view',
+  [Topics.products]: 'product-view',
+  [Topics.orderEvents]: 'order-events-view',
+  [Topics.paymentEvents]: 'payment-events-view',
+  [Topics.inventoryEvents]: 'inventory-events-view',
+  [Topics.shippingEvents]: 'shipping-events-view',
+};
 
 type Operation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'DELETE';
 type Resource = 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID' | 'CLUSTER';
@@ -76,27 +84,32 @@ export function rightsOf(service: ServiceName, where: Deployment): Right[] {
       { operation: 'DESCRIBE', resource: 'TOPIC', name },
       { operation: 'DESCRIBE_CONFIGS', resource: 'TOPIC', name },
     ]),
-    ...[group, ...views.map((view) => viewGroup(group, view as Parameters<typeof viewGroup>[1]))].flatMap(
-      (name): Right[] => [
-        { operation: 'READ', resource: 'GROUP', name },
-        { operation: 'DELETE', resource: 'GROUP', name },
-      ],
-    ),
+    { operation: 'READ', resource: 'GROUP', name: group },
+    // A view's group is deleted to read its topic again from offset 0 (a rebuild, a view found empty).
+    ...views.flatMap((view): Right[] => [
+      { operation: 'READ', resource: 'GROUP', name: viewGroup(group, view) },
+      { operation: 'DELETE', resource: 'GROUP', name: viewGroup(group, view) },
+    ]),
     { operation: 'WRITE', resource: 'TRANSACTIONAL_ID', name: `${group}.`, prefixed: true },
   ];
 }
 
 /**
- * A viewer (the Kafka UI) reads every topic and sees every group's offsets and the cluster's settings: it browses,
- * but cannot write a record, commit an offset for a group, or change a config.
+ * A viewer (the Kafka UI) reads the saga's topics and sees every group's offsets and the cluster's settings: it
+ * browses, but cannot write a record, commit an offset for a group, change a config, or read the broker's own
+ * topics (consumer offsets, transaction state).
  */
-export const VIEWER_RIGHTS: readonly Right[] = [
-  { operation: 'READ', resource: 'TOPIC', name: '*' },
-  { operation: 'DESCRIBE_CONFIGS', resource: 'TOPIC', name: '*' },
-  { operation: 'DESCRIBE', resource: 'GROUP', name: '*' },
-  { operation: 'DESCRIBE', resource: 'CLUSTER', name: 'kafka-cluster' },
-  { operation: 'DESCRIBE_CONFIGS', resource: 'CLUSTER', name: 'kafka-cluster' },
-];
+export function viewerRights(where: Deployment): Right[] {
+  return [
+    ...sagaTopicSpecs(undefined, where.topicPrefix).flatMap(({ name }): Right[] => [
+      { operation: 'READ', resource: 'TOPIC', name },
+      { operation: 'DESCRIBE_CONFIGS', resource: 'TOPIC', name },
+    ]),
+    { operation: 'DESCRIBE', resource: 'GROUP', name: '*' },
+    { operation: 'DESCRIBE', resource: 'CLUSTER', name: 'kafka-cluster' },
+    { operation: 'DESCRIBE_CONFIGS', resource: 'CLUSTER', name: 'kafka-cluster' },
+  ];
+}
 
 /** The ACL entries that give `principal` (a SASL user name) these rights. */
 export function aclEntries(principal: string, rights: readonly Right[]): AclEntry[] {

@@ -4,7 +4,7 @@ export {
   grantServiceAccess,
   viewGroup,
   rightsOf,
-  VIEWER_RIGHTS,
+  viewerRights,
   type Deployment,
   type KafkaCredentials,
   type Right,

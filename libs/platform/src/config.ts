@@ -122,6 +122,13 @@ export function configProblems(config: ServiceConfig): string[] {
   return problems;
 }
 
+/**
+ * The service's consumer group: KAFKA_CONSUMER_GROUP, or its name. Its views' groups and its transactional ids
+ * begin with it.
+ */
+export const consumerGroupOf = (config: ServiceConfig, serviceName: string): string =>
+  config.KAFKA_CONSUMER_GROUP ?? serviceName;
+
 export const portVariable = (defaultPort: number) => z.coerce.number().int().min(1).max(65_535).default(defaultPort);
 
 export class ConfigError extends Error {

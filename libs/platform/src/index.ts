@@ -3,6 +3,7 @@ export {
   portVariable,
   loadConfig,
   configProblems,
+  consumerGroupOf,
   ConfigError,
   type ServiceConfig,
 } from './config.js';

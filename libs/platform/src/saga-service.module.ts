@@ -9,7 +9,7 @@ import { noFaults, type FaultInjector } from '@saga/runtime';
 import { createRemoteJWKSet } from 'jose';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import { Clock, SystemClock } from './clock.js';
-import { configProblems, ConfigError, type ServiceConfig } from './config.js';
+import { configProblems, ConfigError, consumerGroupOf, type ServiceConfig } from './config.js';
 import { databaseOptions, migratedDataSource } from './database.js';
 import { DEMO_AUDIENCE, DEMO_ISSUER, demoKeys, DemoTokenController } from './demo-issuer.js';
 import { BearerTokenGuard, type TokenCheck } from './identity.js';
@@ -33,7 +33,7 @@ export type SagaServiceOptions = {
 @Module({})
 export class SagaServiceModule {
   static register({ serviceName, config, entities, migrations, orderView = false }: SagaServiceOptions): DynamicModule {
-    const groupId = config.KAFKA_CONSUMER_GROUP ?? serviceName;
+    const groupId = consumerGroupOf(config, serviceName);
     const replication = { factor: config.KAFKA_REPLICATION_FACTOR, minInSync: config.KAFKA_MIN_INSYNC_REPLICAS };
     if (replication.minInSync > replication.factor) {
       throw new ConfigError([

@@ -41,7 +41,7 @@ export class ProductStore {
   ) {}
 
   async find(sku: string): Promise<ProductSnapshot | null> {
-    const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM products WHERE sku = $1`, [
+    const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM products WHERE sku = $1 AND NOT withdrawn`, [
       sku,
     ])) as ProductRow[];
     return row ? productOf(row) : null;
@@ -61,20 +61,26 @@ export class ProductStore {
   }
 
   async list(): Promise<ProductSnapshot[]> {
-    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM products ORDER BY sku`)) as ProductRow[];
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM products WHERE NOT withdrawn ORDER BY sku`,
+    )) as ProductRow[];
     return rows.map(productOf);
   }
 
-  /** Sets a product's name and price; a change gets the next version and goes out on `products`. */
+  /**
+   * Sets a product's name and price (selling it again, if it was withdrawn); a change gets the next version and
+   * goes out on `products`.
+   */
   async set(sku: string, { name, priceCents }: { name: string; priceCents: number }): Promise<ProductSnapshot> {
     return this.dataSource.transaction(async (transaction) => {
       // One statement, so that two first settings of a SKU cannot both become version 1.
       const [changed] = (await transaction.query(
-        `INSERT INTO products AS p (sku, name, price_cents, version, updated_at) VALUES ($1, $2, $3, 1, $4)
+        `INSERT INTO products AS p (sku, name, price_cents, version, updated_at, withdrawn)
+         VALUES ($1, $2, $3, 1, $4, false)
          ON CONFLICT (sku) DO UPDATE
            SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents, version = p.version + 1,
-               updated_at = EXCLUDED.updated_at
-           WHERE (p.name, p.price_cents) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price_cents)
+               updated_at = EXCLUDED.updated_at, withdrawn = false
+           WHERE (p.name, p.price_cents, p.withdrawn) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price_cents, false)
          RETURNING ${COLUMNS}`,
         [sku, name, priceCents, this.clock.now()],
       )) as ProductRow[];
@@ -85,11 +91,18 @@ export class ProductStore {
     });
   }
 
-  /** Stops selling a product: a tombstone on `products` removes it from the order service's view. */
+  /**
+   * Stops selling a product: a tombstone on `products` removes it from the order service's view. The row stays,
+   * withdrawn, and keeps counting versions: sold again, the product comes back at a version above any the view
+   * may still hold (a view that missed the tombstone would otherwise keep its old price over a new version 1).
+   */
   async withdraw(sku: string): Promise<boolean> {
     return this.dataSource.transaction(async (transaction) => {
-      const [, deleted] = (await transaction.query(`DELETE FROM products WHERE sku = $1`, [sku])) as [unknown, number];
-      if (deleted === 0) return false;
+      const [, withdrawn] = (await transaction.query(
+        `UPDATE products SET withdrawn = true, version = version + 1, updated_at = $2 WHERE sku = $1 AND NOT withdrawn`,
+        [sku, this.clock.now()],
+      )) as [unknown, number];
+      if (withdrawn === 0) return false;
       await this.outbox.enqueueRecords(transaction, [productRecord(sku, null)]);
       return true;
     });

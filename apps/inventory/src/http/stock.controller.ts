@@ -6,12 +6,11 @@ import { z } from 'zod';
 import type { StockItem } from '../domain/inventory.js';
 import { InventoryStore } from '../persistence/inventory-store.js';
 
-const sku = skuSchema;
 const setStockRequest = z.strictObject({ available: z.number().int().min(0).max(1_000_000_000) });
 
 /** A SKU's stock: `available` to reserve, `reserved` for running orders, `sold` to completed ones. */
 const stockResponse = z.object({
-  sku,
+  sku: skuSchema,
   available: z.number().int().nonnegative(),
   reserved: z.number().int().nonnegative(),
   sold: z.number().int().nonnegative(),
@@ -33,7 +32,7 @@ export class StockController {
   /** A SKU never stocked has nothing available. */
   @Get(':sku')
   @ApiResponse({ status: 200, description: "The SKU's stock", standardSchema: stockResponse })
-  async get(@Param('sku', { schema: sku }) id: string) {
+  async get(@Param('sku', { schema: skuSchema }) id: string) {
     return presentStock((await this.store.findStock(id)) ?? { sku: id, available: 0, reserved: 0, sold: 0 });
   }
 
@@ -46,7 +45,7 @@ export class StockController {
   })
   @Roles('admin')
   async set(
-    @Param('sku', { schema: sku }) id: string,
+    @Param('sku', { schema: skuSchema }) id: string,
     @Body({ schema: setStockRequest }) { available }: z.output<typeof setStockRequest>,
   ) {
     return presentStock(await this.store.setAvailable(id, available));

@@ -30,6 +30,14 @@ export type ProductViewOptions = {
 };
 export const PRODUCT_VIEW_OPTIONS = Symbol('PRODUCT_VIEW_OPTIONS');
 
+/** Why the broker may refuse to delete a group for a while: a member still in it, a coordinator moving or loading. */
+const WAIT_AND_RETRY = [
+  'NON_EMPTY_GROUP',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+];
+
 /** kafkajs's error from deleteGroups: one entry per group it could not delete. */
 type GroupsError = Error & { groups?: { error?: { type?: string } }[] };
 
@@ -76,16 +84,8 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
 
   private async start(): Promise<void> {
     const { groupId, topic } = this.options;
-    if (await this.view.isEmpty()) {
-      // A new (or emptied) view holds nothing of what the group's committed offsets say it read: forget them, and
-      // the consumer starts from offset 0. Refused while an instance reads the group: it shares this database, so
-      // the view is not empty for long.
-      await (await this.admin.get()).deleteGroups([groupId]).catch((error: GroupsError) => {
-        if (error.groups?.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND')) return; // a new group
-        this.logger.log(`the product view reads on from its group's offsets (${error.message})`);
-      });
-    }
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined); // a crashed consumer of ours leaves the group first
+    if (await this.view.isEmpty()) await this.forgetOffsets();
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
@@ -112,7 +112,30 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
     void this.untilCaughtUp();
   }
 
-  private async applyBatch(consumer: Consumer, { batch }: EachBatchPayload): Promise<void> {
+  /**
+   * A new (or emptied) view holds nothing of what its group's committed offsets say it read: they are deleted, so
+   * that the consumer starts from offset 0. The broker refuses while the group has a member, such as a killed
+   * instance not yet timed out, or while its coordinator moves: then this waits, and in the end fails (start is
+   * retried, the service not ready) rather than read on from offsets that would leave the view empty for good.
+   */
+  private async forgetOffsets(): Promise<void> {
+    const admin = await this.admin.get();
+    const deadline = Date.now() + this.options.sessionTimeoutMs + 5_000;
+    for (;;) {
+      const refusal = await admin.deleteGroups([this.options.groupId]).then(
+        () => undefined,
+        (error: GroupsError) => error,
+      );
+      const types = refusal?.groups?.map((group) => group.error?.type) ?? [];
+      if (!refusal || types.every((type) => type === 'GROUP_ID_NOT_FOUND')) return; // deleted, or never existed
+      if (!types.every((type) => type && WAIT_AND_RETRY.includes(type)) || Date.now() > deadline) {
+        throw new Error(`the product view is empty, and its group's offsets cannot be deleted: ${refusal.message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+
+  private async applyBatch(consumer: Consumer, { batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const changes: ProductChange[] = [];
     const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -125,6 +148,7 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
     }
     await this.view.apply(changes);
     for (const deadLetter of rejected) await this.deadLetters.send(deadLetter);
+    if (!isRunning() || isStale()) return; // the partition has moved to another member: it commits from now on
     const offset = (BigInt(batch.lastOffset()) + 1n).toString();
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
   }
@@ -138,17 +162,12 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
     const deadline = Date.now() + timeoutMs;
     try {
       const admin = await this.admin.get();
-      const ends = await admin.fetchTopicOffsets(topic);
-      for (;;) {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        const position = new Map(committed!.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
-        const behind = ends.filter(
-          ({ partition, high, low }) => BigInt(high) > BigInt(low) && (position.get(partition) ?? -1n) < BigInt(high),
-        );
-        if (behind.length === 0) return true;
+      const now = await admin.fetchTopicOffsets(topic);
+      while ((await unreadPartitions(admin, groupId, topic, now)).size > 0) {
         if (Date.now() > deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      return true;
     } catch {
       return false; // the broker is away: the caller cannot tell "not sold" from "not heard of yet"
     }

@@ -1,4 +1,4 @@
-import { orderItemSchema, shippingAddressSchema } from '@saga/events';
+import { orderItemSchema, shippingAddressSchema, skuSchema } from '@saga/events';
 import { z } from 'zod';
 
 /** Says why, when the unknown field is the customer: older clients sent it, and must learn where it went. */
@@ -14,9 +14,10 @@ const noPriceInTheBody = (issue: { code?: string; keys?: string[] }) =>
     : undefined;
 
 /** A line of `POST /orders`: a SKU and how many. */
-const orderLine = z.strictObject(orderItemSchema.pick({ sku: true, quantity: true }).shape, {
-  error: noPriceInTheBody,
-});
+const orderLine = z.strictObject(
+  { sku: skuSchema, quantity: orderItemSchema.shape.quantity },
+  { error: noPriceInTheBody },
+);
 
 /**
  * `POST /orders`. Strict: an unknown field is an error, not silently dropped. The customer is the caller (the
