@@ -85,7 +85,7 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
   private async start(): Promise<void> {
     const { groupId, topic } = this.options;
     await this.consumer?.disconnect().catch(() => undefined); // a crashed consumer of ours leaves the group first
-    if (await this.view.isEmpty()) await this.forgetOffsets();
+    if ((await this.view.isEmpty()) && (await this.topicHoldsRecords())) await this.forgetOffsets();
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
@@ -115,8 +115,9 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
   /**
    * A new (or emptied) view holds nothing of what its group's committed offsets say it read: they are deleted, so
    * that the consumer starts from offset 0. The broker refuses while the group has a member, such as a killed
-   * instance not yet timed out, or while its coordinator moves: then this waits, and in the end fails (start is
-   * retried, the service not ready) rather than read on from offsets that would leave the view empty for good.
+   * instance not yet timed out, another instance starting at the same moment, or while its coordinator moves: then
+   * this waits, until the view fills (that other instance reads the topic into the same database), or until a
+   * member that stays is known to be a live instance, whose view this is too.
    */
   private async forgetOffsets(): Promise<void> {
     const admin = await this.admin.get();
@@ -128,11 +129,24 @@ export class ProductViewProjector implements OnApplicationBootstrap, OnApplicati
       );
       const types = refusal?.groups?.map((group) => group.error?.type) ?? [];
       if (!refusal || types.every((type) => type === 'GROUP_ID_NOT_FOUND')) return; // deleted, or never existed
-      if (!types.every((type) => type && WAIT_AND_RETRY.includes(type)) || Date.now() > deadline) {
+      if (!types.every((type) => type && WAIT_AND_RETRY.includes(type))) {
         throw new Error(`the product view is empty, and its group's offsets cannot be deleted: ${refusal.message}`);
       }
+      if (Date.now() > deadline) {
+        // Another instance reads the group, on this same database: what the view holds is what the topic says
+        // (every product withdrawn, say), unless that database was emptied under it, which no restart here mends.
+        this.logger.warn(`the product view is empty while another instance reads its group; reading on with it`);
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (!(await this.view.isEmpty())) return; // another instance of the service, on this database, fills it
     }
+  }
+
+  /** An empty topic (no product ever set) leaves an empty view nothing to catch up on. */
+  private async topicHoldsRecords(): Promise<boolean> {
+    const ends = await (await this.admin.get()).fetchTopicOffsets(this.options.topic);
+    return ends.some(({ low, high }) => BigInt(high) > BigInt(low));
   }
 
   private async applyBatch(consumer: Consumer, { batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
