@@ -25,6 +25,14 @@ const replication = {
   factor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
   minInSync: Number(env.KAFKA_MIN_INSYNC_REPLICAS ?? 1),
 };
+const counts = Object.values(replication);
+if (!counts.every((n) => Number.isInteger(n) && n >= 1) || replication.minInSync > replication.factor) {
+  console.error(
+    'kafka-access: KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS must be whole numbers from 1, the second ' +
+      `no larger than the first (got ${env.KAFKA_REPLICATION_FACTOR ?? 1} and ${env.KAFKA_MIN_INSYNC_REPLICAS ?? 1})`,
+  );
+  process.exit(64);
+}
 
 await withAdmin(createKafka('kafka-access', brokers, { credentials: credentialsFromEnv() }), async (admin) => {
   await provisionTopics(admin, sagaTopicSpecs(undefined, prefix, replication));
